@@ -1,0 +1,110 @@
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from core.fields import BlindIndexField, EncryptedTextField, blind_index
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    """A login. The email address is the identifier.
+
+    It is the one personal value kept in plain text (SPEC section 7): the
+    authentication library must look it up as it is. Names live, encrypted, on
+    the customer record instead of here.
+    """
+
+    username = None
+    first_name = None
+    last_name = None
+    email = models.EmailField(_("email address"), unique=True)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS = []
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self):
+        return self.email
+
+
+class CustomerQuerySet(models.QuerySet):
+    def by_email(self, email: str):
+        return self.filter(email_index=blind_index(Customer.EMAIL_INDEX, email))
+
+
+class Customer(models.Model):
+    """The registrant of licenses. Every personal value is encrypted at rest."""
+
+    EMAIL_INDEX = "customer.email"
+
+    class Kind(models.TextChoices):
+        CONSUMER = "consumer", _("Consumer (a private person)")
+        BUSINESS = "business", _("Business")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user account"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="customer",
+    )
+    email = EncryptedTextField(_("email address"), max_length=254)
+    email_index = BlindIndexField(source="email", purpose=EMAIL_INDEX, unique=True)
+    name = EncryptedTextField(_("name"), max_length=200, blank=True)
+    company = EncryptedTextField(_("company"), max_length=200, blank=True)
+    billing_address = EncryptedTextField(_("billing address"), blank=True)
+    phone = EncryptedTextField(_("phone"), max_length=50, blank=True)
+    language = models.CharField(
+        _("preferred language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+    )
+    kind = models.CharField(
+        _("customer type"), max_length=16, choices=Kind, default=Kind.CONSUMER
+    )
+    updates_opt_in = models.BooleanField(_("update notifications"), default=False)
+    updates_opt_in_at = models.DateTimeField(
+        _("update notifications accepted at"), null=True, blank=True
+    )
+    updates_opt_in_source = models.CharField(
+        _("update notifications accepted where"), max_length=64, blank=True
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = CustomerQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+
+    def __str__(self):
+        return _("Customer %(id)s") % {"id": self.pk}

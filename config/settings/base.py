@@ -1,0 +1,213 @@
+"""Settings shared by every environment.
+
+The environment is read here once; `local`, `test` and `production` only change
+defaults and add what their environment needs.
+"""
+
+from pathlib import Path
+
+import environ
+from celery.schedules import crontab
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+VAR_DIR = BASE_DIR / "var"
+
+env = environ.Env()
+
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
+SECRET_KEY = env("DJANGO_SECRET_KEY", default="")
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
+
+# Databases and Redis: one URL each, under every settings module.
+DATABASES = {
+    "default": env.db(
+        "DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/licensing"
+    )
+}
+DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Persistent connections: opening one per request costs more than the request.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "drf_spectacular",
+    "core",
+    "accounts",
+    "licensing",
+    "privacy",
+    "cookies",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "core.context_processors.vendor",
+            ],
+        },
+    },
+]
+
+AUTH_USER_MODEL = "accounts.User"
+AUTH_PASSWORD_VALIDATORS = [
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"
+    },
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# Internationalisation: English and Norwegian Bokmål, detected from the browser.
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", _("English")), ("nb", _("Norwegian Bokmål"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = env("TIME_ZONE", default="Europe/Oslo")
+USE_I18N = True
+USE_TZ = True
+LANGUAGE_COOKIE_NAME = "language"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+
+# --- Encryption at rest (core.fields) -------------------------------------
+# Comma-separated Fernet keys; the first encrypts, all decrypt.
+FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
+# Secret from which a key per blind index (and per fingerprint hash) is derived.
+BLIND_INDEX_KEY = env("BLIND_INDEX_KEY", default="")
+
+# --- Email -----------------------------------------------------------------
+EMAIL_BACKEND = env(
+    "EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend"
+)
+EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
+EMAIL_HOST = env("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="licenses@example.com")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- The vendor (neutral demo values) --------------------------------------
+VENDOR_NAME = env("VENDOR_NAME", default="Example Software")
+VENDOR_ADDRESS = env("VENDOR_ADDRESS", default="Example Street 1, 0150 Oslo, Norway")
+VENDOR_SUPPORT_EMAIL = env("VENDOR_SUPPORT_EMAIL", default="support@example.com")
+VENDOR_DPO_EMAIL = env("VENDOR_DPO_EMAIL", default="privacy@example.com")
+# Absolute address of the site, for links in emails.
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
+# --- License lifecycle (licensing.rules) -----------------------------------
+BLOCK_GRACE_DAYS = env.int("BLOCK_GRACE_DAYS", default=7)
+RENEWAL_REMINDER_DAYS = env.int("RENEWAL_REMINDER_DAYS", default=45)
+AGREEMENT_NOTICE_DAYS = env.int("AGREEMENT_NOTICE_DAYS", default=30)
+HEARTBEAT_GRACE_SECONDS = env.int("HEARTBEAT_GRACE_SECONDS", default=120)
+REGISTRATION_LINK_DAYS = env.int("REGISTRATION_LINK_DAYS", default=7)
+
+# --- Client API --------------------------------------------------------------
+SIGNING_KEY_REFRESH_SECONDS = env.int("SIGNING_KEY_REFRESH_SECONDS", default=300)
+API_RATE_LIMIT_PER_KEY = env("API_RATE_LIMIT_PER_KEY", default="120/min")
+API_RATE_LIMIT_PER_CLIENT = env("API_RATE_LIMIT_PER_CLIENT", default="600/min")
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": [],
+    "UNAUTHENTICATED_USER": None,
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_THROTTLE_CLASSES": ["licensing.api.throttling.ClientApiThrottle"],
+    "EXCEPTION_HANDLER": "licensing.api.responses.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "License client API",
+    "DESCRIPTION": (
+        "The API that client programs call to activate and validate licenses. "
+        "Every response body is signed with Ed25519: see the "
+        "`X-License-Signature` header and `GET /api/v1/signing-keys`."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+
+# --- Celery ------------------------------------------------------------------
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Publishing must not hang a request when Redis is away; the outbox catches up.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "socket_connect_timeout": 2}
+CELERY_BEAT_SCHEDULE = {
+    "release-dead-machines": {
+        "task": "licensing.tasks.release_dead_machines",
+        "schedule": 60.0,
+    },
+    "send-pending-outbox": {
+        "task": "core.tasks.requeue_pending_outbox",
+        "schedule": 300.0,
+    },
+    "purge-retired-signing-keys": {
+        "task": "licensing.tasks.purge_retired_signing_keys",
+        "schedule": crontab(hour=3, minute=30),
+    },
+}
+
+# --- Logging: no personal data, ever ----------------------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        # Django logs request bodies nowhere, but its 4xx warnings carry paths
+        # only; keep them at WARNING.
+        "django.request": {"level": "ERROR"},
+        "celery.app.trace": {"level": "WARNING"},
+    },
+}

@@ -1,0 +1,28 @@
+"""Settings for `make test`: real PostgreSQL and Redis, fixed throwaway keys."""
+
+from .base import *  # noqa: F403
+from .base import env
+
+DEBUG = False
+SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105
+# Throwaway keys for the test suite only.
+FIELD_ENCRYPTION_KEYS = ["Cb2jC4tkUVqTv3hyWu0Q0gkG7yX8VNaC6t2Bl1EpfrM="]
+BLIND_INDEX_KEY = "test-blind-index-key"
+ALLOWED_HOSTS = ["*"]
+
+DATABASES = {
+    "default": env.db(
+        "DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/licensing"
+    )
+}
+DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Tasks queued on commit run at once, in the test's process.
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_EAGER_PROPAGATES = True
+# Each test sets the limits it exercises; the rest of the suite is not throttled.
+API_RATE_LIMIT_PER_KEY = "off"
+API_RATE_LIMIT_PER_CLIENT = "off"
+SIGNING_KEY_REFRESH_SECONDS = 300

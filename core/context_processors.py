@@ -1,0 +1,8 @@
+from django.conf import settings
+
+
+def vendor(request):
+    return {
+        "vendor_name": settings.VENDOR_NAME,
+        "support_email": settings.VENDOR_SUPPORT_EMAIL,
+    }

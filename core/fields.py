@@ -1,0 +1,187 @@
+"""Encrypted model fields and blind indexes.
+
+Values are encrypted with Fernet (AES-128-CBC + HMAC-SHA256) under a
+`MultiFernet` built from `settings.FIELD_ENCRYPTION_KEYS`: the first key
+encrypts, every key decrypts, so a key can be rotated in with
+`manage.py rotate_encryption_keys` and removed afterwards. A value that no key
+opens raises `EncryptionKeyError`: ciphertext is never handed out as if it
+were the value.
+
+Encryption is randomised, so encrypted columns cannot be searched. Exact
+lookups go through a blind index: an HMAC-SHA256 of the normalised value under
+a key derived, per purpose, from `settings.BLIND_INDEX_KEY`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import unicodedata
+from functools import cache
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django.conf import settings
+from django.core import checks
+from django.core.exceptions import ImproperlyConfigured
+from django.db import models
+
+
+class EncryptionKeyError(RuntimeError):
+    """A stored value could not be decrypted with any configured key."""
+
+
+@cache
+def _fernet(keys: tuple[str, ...]) -> MultiFernet:
+    if not keys:
+        raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS is empty.")
+    try:
+        return MultiFernet([Fernet(k.encode()) for k in keys])
+    except ValueError as exc:
+        raise ImproperlyConfigured(
+            "FIELD_ENCRYPTION_KEYS must hold url-safe base64 Fernet keys."
+        ) from exc
+
+
+def fernet() -> MultiFernet:
+    return _fernet(tuple(settings.FIELD_ENCRYPTION_KEYS))
+
+
+def encrypt(value: str) -> str:
+    return fernet().encrypt(value.encode()).decode()
+
+
+def decrypt(token: str) -> str:
+    try:
+        return fernet().decrypt(token.encode()).decode()
+    except InvalidToken as exc:
+        raise EncryptionKeyError(
+            "A stored value cannot be decrypted with any key in "
+            "FIELD_ENCRYPTION_KEYS (wrong or missing key)."
+        ) from exc
+
+
+def needs_rotation(token: str) -> bool:
+    """True when `token` was not encrypted with the current (first) key."""
+    primary = fernet()._fernets[0]
+    try:
+        primary.decrypt(token.encode())
+    except InvalidToken:
+        return True
+    return False
+
+
+class EncryptedTextField(models.TextField):
+    """A text field stored encrypted; Python code sees plain text.
+
+    `max_length` limits the plain text (validated in forms and `full_clean`),
+    not the column, which holds the longer ciphertext. Only `isnull` lookups
+    are possible: search with a `BlindIndexField` instead.
+    """
+
+    encrypted = True
+
+    def get_prep_value(self, value):
+        value = super().get_prep_value(value)
+        if value is None:
+            return None
+        return encrypt(str(value))
+
+    def from_db_value(self, value, expression, connection):
+        if value is None:
+            return None
+        return decrypt(value)
+
+    def get_lookup(self, lookup_name):
+        if lookup_name != "isnull":
+            return None
+        return super().get_lookup(lookup_name)
+
+    def get_transform(self, lookup_name):
+        return None
+
+    def db_type(self, connection):
+        return models.TextField().db_type(connection)
+
+    def formfield(self, **kwargs):
+        # A one-line input where the plain text is short.
+        if self.max_length and self.max_length <= 500:
+            return models.CharField(max_length=self.max_length).formfield(**kwargs)
+        return super().formfield(**kwargs)
+
+
+def normalise_for_index(value: str) -> str:
+    """Unicode NFKC, case-folded, trimmed: `" Kari@Example.COM "` == `"kari@example.com"`."""
+    return unicodedata.normalize("NFKC", value).casefold().strip()
+
+
+@cache
+def _derived_key(root: str, purpose: str) -> bytes:
+    if not root:
+        raise ImproperlyConfigured("BLIND_INDEX_KEY is empty.")
+    return hmac.new(root.encode(), f"blind-index:{purpose}".encode(), "sha256").digest()
+
+
+def keyed_hash(purpose: str, value: str) -> str:
+    """HMAC-SHA256 (hex) of `value` exactly as given, under the key for `purpose`."""
+    key = _derived_key(settings.BLIND_INDEX_KEY, purpose)
+    return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
+
+
+def blind_index(purpose: str, value: str) -> str:
+    """The blind index of `value` for `purpose` (its normalised keyed hash)."""
+    return keyed_hash(purpose, normalise_for_index(value))
+
+
+class BlindIndexField(models.CharField):
+    """The blind index of another field on the same model, kept in step on save.
+
+    `Customer.objects.filter(email_index=blind_index("customer.email", email))`
+    finds a customer by email without the email being readable in the database.
+    """
+
+    def __init__(self, *args, source: str = "", purpose: str = "", **kwargs):
+        self.source = source
+        self.purpose = purpose
+        kwargs.setdefault("max_length", 64)
+        kwargs.setdefault("editable", False)
+        super().__init__(*args, **kwargs)
+
+    def check(self, **kwargs):
+        errors = super().check(**kwargs)
+        if not self.source or not self.purpose:
+            errors.append(
+                checks.Error(
+                    "BlindIndexField needs `source` and `purpose`.",
+                    obj=self,
+                    id="core.E001",
+                )
+            )
+        return errors
+
+    def pre_save(self, model_instance, add):
+        value = getattr(model_instance, self.source)
+        index = blind_index(self.purpose, value) if value else None
+        if index is None and not self.null:
+            index = ""
+        setattr(model_instance, self.attname, index)
+        return index
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs["source"] = self.source
+        kwargs["purpose"] = self.purpose
+        return name, path, args, kwargs
+
+
+def encrypted_fields():
+    """Every (model, [encrypted field names]) pair of the project."""
+    from django.apps import apps
+
+    for model in apps.get_models():
+        names = [
+            f.name
+            for f in model._meta.concrete_fields
+            if getattr(f, "encrypted", False)
+        ]
+        if names:
+            yield model, names

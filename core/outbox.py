@@ -1,0 +1,172 @@
+"""The email outbox: queue an email with the change that causes it, send it once.
+
+`enqueue` renders the email in the recipient's language and writes it as a row
+in the caller's transaction; after commit a Celery task is asked to send it.
+If Redis is away the row waits, and `requeue_pending_outbox` picks it up.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import smtplib
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from core.models import OutboxEmail
+
+logger = logging.getLogger(__name__)
+
+# A pending row older than this is assumed to have lost its task.
+STALE_AFTER = timedelta(minutes=2)
+
+
+def _common_context() -> dict:
+    return {
+        "vendor_name": settings.VENDOR_NAME,
+        "vendor_address": settings.VENDOR_ADDRESS,
+        "support_email": settings.VENDOR_SUPPORT_EMAIL,
+        "site_url": settings.SITE_URL,
+    }
+
+
+def render_email(
+    *, template: str, context: dict, language: str
+) -> tuple[str, str, str]:
+    """(subject, text, html) of `template` in `language`.
+
+    A template is three files: `<template>_subject.txt`, `<template>.txt` and
+    `<template>.html`.
+    """
+    ctx = {**_common_context(), **context}
+    with translation.override(language):
+        subject = " ".join(render_to_string(f"{template}_subject.txt", ctx).split())
+        text = render_to_string(f"{template}.txt", ctx)
+        html = render_to_string(f"{template}.html", ctx)
+    return subject, text, html
+
+
+def enqueue(
+    *,
+    key: str,
+    to: str,
+    template: str,
+    context: dict,
+    language: str,
+    headers: dict | None = None,
+) -> OutboxEmail | None:
+    """Write the email to the outbox; send it after commit. The same key twice is a no-op.
+
+    Returns the new row, or None when an email with this key exists already.
+    """
+    subject, text, html = render_email(
+        template=template, context=context, language=language
+    )
+    email, created = OutboxEmail.objects.get_or_create(
+        idempotency_key=key,
+        defaults={
+            "template": template,
+            "language": language,
+            "to": to,
+            "subject": subject,
+            "body_text": text,
+            "body_html": html,
+            "headers": headers or {},
+        },
+    )
+    if not created:
+        return None
+    transaction.on_commit(lambda: _publish(email.pk))
+    return email
+
+
+def _publish(email_id: int) -> None:
+    from core.tasks import send_outbox_email
+
+    try:
+        send_outbox_email.delay(email_id)
+    except Exception:  # the broker is away: the periodic requeue sends it later
+        logger.warning(
+            "outbox email %s not published; it waits for the requeue", email_id
+        )
+
+
+def _message_id(key: str) -> str:
+    domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2] or "localhost"
+    return f"<{hashlib.sha256(key.encode()).hexdigest()[:40]}@{domain}>"
+
+
+class DeliveryFailed(Exception):
+    """Sending failed in a way worth retrying."""
+
+
+def outbox_deliver(*, email_id: int) -> bool:
+    """Send one pending outbox email; True if this call sent it.
+
+    The row stays locked while the message is handed to the mail server and is
+    marked sent in the same transaction, so two workers never both send it, and
+    a worker that dies mid-way leaves it pending for the next one. The body is
+    dropped once sent: the outbox keeps the record, not the content.
+    """
+    with transaction.atomic():
+        email = (
+            OutboxEmail.objects.select_for_update(skip_locked=True)
+            .filter(pk=email_id, status=OutboxEmail.Status.PENDING)
+            .first()
+        )
+        if email is None:
+            return False
+        message = EmailMultiAlternatives(
+            subject=email.subject,
+            body=email.body_text,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[email.to],
+            headers={"Message-ID": _message_id(email.idempotency_key), **email.headers},
+        )
+        if email.body_html:
+            message.attach_alternative(email.body_html, "text/html")
+        try:
+            message.send()
+        except (smtplib.SMTPException, OSError) as exc:
+            error = exc
+        else:
+            error = None
+            email.status = OutboxEmail.Status.SENT
+            email.sent_at = timezone.now()
+            email.body_text = ""
+            email.body_html = ""
+        email.attempts += 1
+        # The class and SMTP code only: server messages can quote the address.
+        email.last_error = "" if error is None else _describe(error)
+        email.save()
+    if error is not None:
+        raise DeliveryFailed(email.last_error) from error
+    return True
+
+
+def outbox_mark_failed(*, email_id: int) -> None:
+    """Give up on an email whose retries are spent (it stays visible to staff)."""
+    OutboxEmail.objects.filter(pk=email_id, status=OutboxEmail.Status.PENDING).update(
+        status=OutboxEmail.Status.FAILED
+    )
+
+
+def _describe(exc: Exception) -> str:
+    code = getattr(exc, "smtp_code", None)
+    return f"{type(exc).__name__}{f' {code}' if code else ''}"
+
+
+def pending_stale_ids(*, limit: int = 500) -> list[int]:
+    cutoff = timezone.now() - STALE_AFTER
+    return list(
+        OutboxEmail.objects.filter(
+            status=OutboxEmail.Status.PENDING, created_at__lt=cutoff
+        )
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limit]
+    )

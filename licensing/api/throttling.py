@@ -1,0 +1,46 @@
+"""Rate limits of the client API: per normalised license key and per client address."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from rest_framework import exceptions
+from rest_framework.throttling import BaseThrottle
+
+from core import ratelimit
+from core.fields import keyed_hash
+from licensing import keys
+from licensing.services import key_index
+
+
+def client_identity(request) -> str:
+    # Hashed: the address is personal data and need not sit in Redis as it is.
+    return keyed_hash("ratelimit.client", request.META.get("REMOTE_ADDR", ""))
+
+
+def limits_for(request, raw_key) -> list[tuple[str, str, str]]:
+    """The limits one request counts against; a malformed key counts only against the client."""
+    limits = [("client", client_identity(request), settings.API_RATE_LIMIT_PER_CLIENT)]
+    if isinstance(raw_key, str):
+        try:
+            canonical = keys.normalise(raw_key)
+        except keys.InvalidKey:
+            pass
+        else:
+            limits.append(
+                ("key", key_index(canonical), settings.API_RATE_LIMIT_PER_KEY)
+            )
+    return limits
+
+
+class ClientApiThrottle(BaseThrottle):
+    def allow_request(self, request, view):
+        try:
+            data = request.data
+        except exceptions.ParseError:
+            data = None
+        raw_key = data.get("key") if isinstance(data, dict) else None
+        self._wait = ratelimit.hit(limits_for(request, raw_key))
+        return self._wait is None
+
+    def wait(self):
+        return self._wait

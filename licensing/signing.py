@@ -1,0 +1,162 @@
+"""Ed25519 signatures for API responses and offline license files.
+
+Each process keeps the keys in memory and reloads them at least every
+`SIGNING_KEY_REFRESH_SECONDS`. A newly rotated key is listed at once but signs
+only from its `activates_at`, which rotation sets that far ahead, so every
+process knows a key before any client meets it.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from django.conf import settings
+from django.db import DatabaseError
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+
+ALGORITHM = "ed25519"
+
+
+class NoSigningKey(RuntimeError):
+    """No signing key exists yet: run `manage.py rotate_signing_key`."""
+
+
+@dataclass(frozen=True)
+class LoadedKey:
+    keyid: str
+    public_key: str  # base64 of the 32 raw bytes
+    private: Ed25519PrivateKey
+    created_at: datetime
+    activates_at: datetime
+    retired_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Keyring:
+    keys: tuple[LoadedKey, ...]  # oldest first
+    loaded_at: float  # time.monotonic()
+
+    def signer(self, now: datetime | None = None) -> LoadedKey:
+        now = now or timezone.now()
+        usable = [k for k in self.keys if k.activates_at <= now]
+        if not usable:
+            raise NoSigningKey("No signing key is active yet.")
+        return max(usable, key=lambda k: k.activates_at)
+
+
+def new_key_material() -> tuple[str, str, str]:
+    """(keyid, public base64, private base64) of a fresh Ed25519 key."""
+    private = Ed25519PrivateKey.generate()
+    public_raw = private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    private_raw = private.private_bytes_raw()
+    keyid = hashlib.sha256(public_raw).hexdigest()[:16]
+    return (
+        keyid,
+        base64.b64encode(public_raw).decode(),
+        base64.b64encode(private_raw).decode(),
+    )
+
+
+def _load() -> Keyring:
+    from licensing.models import SigningKey
+
+    keys = tuple(
+        LoadedKey(
+            keyid=row.keyid,
+            public_key=row.public_key,
+            private=Ed25519PrivateKey.from_private_bytes(
+                base64.b64decode(row.private_key)
+            ),
+            created_at=row.created_at,
+            activates_at=row.activates_at,
+            retired_at=row.retired_at,
+        )
+        for row in SigningKey.objects.order_by("created_at")
+    )
+    return Keyring(keys=keys, loaded_at=time.monotonic())
+
+
+_keyring: Keyring | None = None
+_lock = threading.Lock()
+# After a failed reload, try again this soon rather than on every request.
+_RETRY_SECONDS = 5
+
+
+def keyring() -> Keyring:
+    """This process's keys, reloaded when older than the refresh interval.
+
+    If the database cannot be reached for a reload, the keys in memory go on
+    signing (liveness does not depend on the database).
+    """
+    global _keyring
+    ring = _keyring
+    if (
+        ring is not None
+        and time.monotonic() - ring.loaded_at < settings.SIGNING_KEY_REFRESH_SECONDS
+    ):
+        return ring
+    with _lock:
+        ring = _keyring
+        if (
+            ring is not None
+            and time.monotonic() - ring.loaded_at < settings.SIGNING_KEY_REFRESH_SECONDS
+        ):
+            return ring
+        try:
+            _keyring = _load()
+        except DatabaseError:
+            if ring is None:
+                raise
+            logger.warning(
+                "signing keys not reloaded (database unavailable); keeping them"
+            )
+            retry_at = (
+                time.monotonic() - settings.SIGNING_KEY_REFRESH_SECONDS + _RETRY_SECONDS
+            )
+            _keyring = Keyring(keys=ring.keys, loaded_at=retry_at)
+        return _keyring
+
+
+def forget() -> None:
+    """Drop the keys in memory (after a rotation in this process, and in tests)."""
+    global _keyring
+    _keyring = None
+
+
+def sign(data: bytes) -> tuple[str, str]:
+    """(keyid, base64 signature) of `data` under the current signer."""
+    key = keyring().signer()
+    return key.keyid, base64.b64encode(key.private.sign(data)).decode()
+
+
+def signature_header(body: bytes) -> str:
+    keyid, signature = sign(body)
+    return f'keyid="{keyid}", algorithm="{ALGORITHM}", signature="{signature}"'
+
+
+def public_keys() -> list[dict]:
+    return [
+        {
+            "keyid": k.keyid,
+            "algorithm": ALGORITHM,
+            "public_key": k.public_key,
+            "created": isoformat(k.created_at),
+            "retired": isoformat(k.retired_at) if k.retired_at else None,
+        }
+        for k in keyring().keys
+    ]
+
+
+def isoformat(moment: datetime) -> str:
+    """ISO 8601 in UTC with a `Z`, to the second."""
+    return moment.astimezone(timezone.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -1,0 +1,13 @@
+from celery import shared_task
+
+from licensing import services
+
+
+@shared_task
+def release_dead_machines() -> int:
+    return services.activations_release_dead()
+
+
+@shared_task
+def purge_retired_signing_keys() -> int:
+    return services.signing_keys_purge()

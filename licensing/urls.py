@@ -1,0 +1,11 @@
+from django.urls import path
+
+from licensing import views
+
+urlpatterns = [
+    path(
+        "register/confirm/<str:token>/",
+        views.RegistrationConfirmView.as_view(),
+        name="registration-confirm",
+    ),
+]
