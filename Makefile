@@ -1,0 +1,39 @@
+# The two commands: `make run` (the site on an embedded default) and `make test`.
+PORT ?= 8000
+UV := $(shell command -v uv 2>/dev/null || echo "$$HOME/.local/bin/uv")
+MANAGE := $(UV) run --frozen python manage.py
+
+.PHONY: run test bench sync uv lint messages
+
+uv:
+	@command -v uv >/dev/null 2>&1 || test -x "$(UV)" || python3 -m pip install --user --quiet uv || python3 -m pip install --quiet uv
+
+sync: uv
+	@$(UV) sync --frozen --quiet
+
+run: sync
+	@mkdir -p var/mail
+	$(MANAGE) migrate --no-input -v0
+	$(MANAGE) seed_demo
+	@echo "Serving on http://127.0.0.1:$(PORT)/  (emails: console and var/mail/)"
+	$(MANAGE) runserver 127.0.0.1:$(PORT)
+
+test: sync
+	@$(UV) run --frozen python bin/check-services
+	$(UV) run --frozen ruff check .
+	$(UV) run --frozen ruff format --check .
+	DJANGO_SETTINGS_MODULE=config.settings.test $(UV) run --frozen python manage.py makemigrations --check --dry-run
+	$(UV) run --frozen pytest $(PYTEST_ARGS)
+
+bench: sync
+	@command -v wrk >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq wrk) || sudo apt-get install -y -qq wrk
+	$(UV) run --frozen python bench/run.py $(BENCH_ARGS)
+
+lint: sync
+	$(UV) run --frozen ruff check .
+	$(UV) run --frozen ruff format --check .
+
+# Refresh the Norwegian catalog after changing user-facing text, then translate it.
+messages: sync
+	$(MANAGE) makemessages -l nb --no-obsolete --no-location
+	$(MANAGE) compilemessages -l nb
