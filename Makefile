@@ -35,5 +35,5 @@ lint: sync
 
 # Refresh the Norwegian catalog after changing user-facing text, then translate it.
 messages: sync
-	$(MANAGE) makemessages -l nb --no-obsolete --no-location
-	$(MANAGE) compilemessages -l nb
+	$(MANAGE) makemessages -l nb --no-obsolete --no-location -i ".venv/*" -i "var/*" -i "tests/*" -i "bench/*"
+	$(MANAGE) compilemessages -l nb -i .venv

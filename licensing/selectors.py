@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 import psycopg
 from django.db import connection
@@ -86,11 +86,7 @@ def _as_datetime(value) -> datetime | None:
     if value is None or isinstance(value, datetime):
         return value
     parsed = parse_datetime(value)  # SQLite hands raw SQL text back
-    return (
-        parsed
-        if timezone.is_aware(parsed)
-        else timezone.make_aware(parsed, timezone.UTC)
-    )
+    return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed, UTC)
 
 
 def license_snapshot(*, key_index: str, fingerprint_hash: str = "") -> Snapshot | None:

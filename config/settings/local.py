@@ -48,3 +48,7 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="memory://localhost/")
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="core.mail.ConsoleAndFileBackend")
+
+# Static files come from the finders; nothing is collected.
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True

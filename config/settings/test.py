@@ -26,3 +26,7 @@ CELERY_TASK_EAGER_PROPAGATES = True
 API_RATE_LIMIT_PER_KEY = "off"
 API_RATE_LIMIT_PER_CLIENT = "off"
 SIGNING_KEY_REFRESH_SECONDS = 300
+
+# Static files come from the finders; nothing is collected.
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True
