@@ -52,10 +52,13 @@ def test_the_same_idempotency_key_queues_once(django_capture_on_commit_callbacks
 
 @pytest.mark.django_db
 def test_a_rolled_back_change_sends_nothing(django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        with pytest.raises(RuntimeError), transaction.atomic():
-            queue()
-            raise RuntimeError
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        queue()
+        raise RuntimeError
     assert OutboxEmail.objects.count() == 0
     assert mail.outbox == []
 
