@@ -21,3 +21,5 @@ urlpatterns = [
     ),
     path("", include("licensing.urls")),
 ]
+
+handler404 = "core.errors.page_not_found"

@@ -156,6 +156,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["licensing.api.throttling.ClientApiThrottle"],
     "EXCEPTION_HANDLER": "licensing.api.responses.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # OPTIONS answers 405 like any other unsupported method (and is signed).
+    "DEFAULT_METADATA_CLASS": None,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "License client API",

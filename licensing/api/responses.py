@@ -46,17 +46,22 @@ def signed_response(
     try:
         signature = signing.signature_header(content)
     except signing.NoSigningKey:
-        logger.error("no signing key: run `manage.py rotate_signing_key`")
-        return HttpResponse(
-            b'{"code":"UNAVAILABLE","detail":"The service has no signing key yet."}',
-            status=503,
-            content_type="application/json",
-        )
+        return unavailable()
     response = HttpResponse(content, status=status, content_type="application/json")
     response["X-License-Signature"] = signature
     for name, value in (headers or {}).items():
         response[name] = value
     return response
+
+
+def unavailable():
+    """503 when there is nothing to sign with (a deployment that skipped its first key)."""
+    logger.error("no signing key: run `manage.py rotate_signing_key`")
+    return HttpResponse(
+        b'{"code":"UNAVAILABLE","detail":"The service has no signing key yet."}',
+        status=503,
+        content_type="application/json",
+    )
 
 
 def error_response(error: ApiError, *, nonce: str | None = None):
@@ -96,6 +101,8 @@ def exception_handler(exc, context):
             nonce = None
     if isinstance(exc, ApiError):
         return error_response(exc, nonce=nonce)
+    if isinstance(exc, signing.NoSigningKey):
+        return unavailable()
     if isinstance(exc, exceptions.Throttled):
         wait = max(1, int(exc.wait or 1))
         error = ApiError(Code.RATE_LIMITED, headers={"Retry-After": str(wait)})
@@ -109,3 +116,8 @@ def exception_handler(exc, context):
             ApiError(Code.INVALID_REQUEST, status=status, detail=detail), nonce=nonce
         )
     return None
+
+
+def not_found(request, exception=None):
+    """Django's 404 for paths under the API: a signed NOT_FOUND, like the API's own."""
+    return error_response(ApiError(Code.NOT_FOUND))

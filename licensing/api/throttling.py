@@ -35,11 +35,13 @@ def limits_for(request, raw_key) -> list[tuple[str, str, str]]:
 class ClientApiThrottle(BaseThrottle):
     def allow_request(self, request, view):
         try:
-            data = request.data
-        except exceptions.ParseError:
-            data = None
+            data, malformed = request.data, None
+        except exceptions.ParseError as exc:
+            data, malformed = None, exc
         raw_key = data.get("key") if isinstance(data, dict) else None
         self._wait = ratelimit.hit(limits_for(request, raw_key))
+        if malformed is not None and self._wait is None:
+            raise malformed  # counted against the client, then reported as such
         return self._wait is None
 
     def wait(self):
