@@ -77,8 +77,13 @@ class LicenseAdmin(admin.ModelAdmin):
     ]
     list_filter = ["status", "product", "plan", "partner"]
     list_select_related = ["product", "plan", "partner"]
-    readonly_fields = [
+    # Read-only here: every change goes through licensing.services (the
+    # lifecycle actions arrive with the lifecycle issue).
+    fields = readonly_fields = [
         "masked_key",
+        "major_version",
+        "seats",
+        "partner",
         "product",
         "plan",
         "customer",
@@ -93,7 +98,6 @@ class LicenseAdmin(admin.ModelAdmin):
         "agreement_version",
         "created_at",
     ]
-    fields = ["masked_key", "major_version", "seats", "partner", *readonly_fields[1:]]
     inlines = [ActivationInline]
 
     @admin.display(description=_("license key"))

@@ -48,6 +48,8 @@ def normalise(text: str) -> str:
     """
     if not isinstance(text, str):
         raise InvalidKey("A license key is a string.")
+    if len(text) > 64:
+        raise InvalidKey(f"A license key has {LENGTH} characters.")
     compact = "".join(text.split()).replace("-", "").upper().translate(_READ_AS)
     if len(compact) != LENGTH:
         raise InvalidKey(f"A license key has {LENGTH} characters.")

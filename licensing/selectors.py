@@ -65,21 +65,35 @@ WHERE l.key_index = %s
 """
 
 
-def _cursor():
-    """A cursor that lets PostgreSQL prepare the hot query once per connection.
+def _fetch_one(sql: str, params: list):
+    """Run a hot query; on PostgreSQL, prepared once per connection.
 
-    Django's own cursors bind parameters on the client, which rules out
-    prepared statements; a plain psycopg cursor binds on the server and is
-    prepared automatically after a few executions (`prepare_threshold`). It is
-    wrapped like Django's cursors so query logging and counting still see it.
+    Django's cursors bind parameters on the client, which rules out prepared
+    statements; a plain psycopg cursor binds on the server and is prepared
+    automatically after `prepare_threshold` executions. It is kept for the
+    life of the connection and wrapped like Django's own cursors, so query
+    logging, counting and error translation still see it.
     """
     if connection.vendor != "postgresql":
-        return connection.cursor()
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchone()
     connection.ensure_connection()
-    raw = psycopg.Cursor(connection.connection)
+    raw = getattr(connection, "_hot_cursor", None)
+    if raw is None or raw.closed or raw.connection is not connection.connection:
+        raw = connection._hot_cursor = psycopg.Cursor(connection.connection)
     if connection.queries_logged:
-        return connection.make_debug_cursor(raw)
-    return connection.make_cursor(raw)
+        cursor = connection.make_debug_cursor(raw)
+    else:
+        cursor = connection.make_cursor(raw)
+    cursor.execute(sql, params)
+    return cursor.fetchone()
+
+
+def _as_uuid(value) -> uuid.UUID | None:
+    if value is None or isinstance(value, uuid.UUID):
+        return value
+    return uuid.UUID(value)  # SQLite keeps UUIDs as hex text
 
 
 def _as_datetime(value) -> datetime | None:
@@ -90,14 +104,12 @@ def _as_datetime(value) -> datetime | None:
 
 
 def license_snapshot(*, key_index: str, fingerprint_hash: str = "") -> Snapshot | None:
-    with _cursor() as cursor:
-        cursor.execute(_SNAPSHOT_SQL, [fingerprint_hash, key_index])
-        row = cursor.fetchone()
+    row = _fetch_one(_SNAPSHOT_SQL, [fingerprint_hash, key_index])
     if row is None:
         return None
     period_end = row[4] if isinstance(row[4], date) else parse_date(row[4])
     return Snapshot(
-        license_id=uuid.UUID(str(row[0])),
+        license_id=_as_uuid(row[0]),
         status=row[1],
         seats=row[2],
         major_version=row[3],
@@ -106,7 +118,7 @@ def license_snapshot(*, key_index: str, fingerprint_hash: str = "") -> Snapshot 
         heartbeat_interval=row[6],
         renewal=row[7],
         machines=row[8],
-        activation_id=uuid.UUID(str(row[9])) if row[9] is not None else None,
+        activation_id=_as_uuid(row[9]),
         activated_at=_as_datetime(row[10]),
         last_heartbeat_at=_as_datetime(row[11]),
     )

@@ -114,7 +114,7 @@ def license_issue(
 # --- Machines ---------------------------------------------------------------------
 
 
-def _usable_license_locked(canonical_key: str) -> License:
+def _license_locked(canonical_key: str) -> License:
     """The license of this key, row-locked; LicenseRefused(NOT_FOUND) when none."""
     license = (
         License.objects.select_for_update(of=("self",))
@@ -156,7 +156,7 @@ def activation_create(
     time and never more than the license has. The same machine again gets its
     existing seat back (its heartbeat clock restarts).
     """
-    license = _usable_license_locked(canonical_key)
+    license = _license_locked(canonical_key)
     fp_hash = fingerprint_hash(key_index=license.key_index, fingerprint=fingerprint)
     machines = license.activations.count()
     problem = _refusal(license, machines=machines, asked_major=asked_major)
@@ -221,7 +221,7 @@ def _activation_of(license: License, activation_id) -> Activation:
 @transaction.atomic
 def activation_heartbeat(*, canonical_key: str, activation_id) -> Activation:
     """Record that the machine is alive. A machine not yet released may come back."""
-    license = _usable_license_locked(canonical_key)
+    license = _license_locked(canonical_key)
     activation = _activation_of(license, activation_id)
     problem = _refusal(license, machines=0)
     if problem:
@@ -234,7 +234,7 @@ def activation_heartbeat(*, canonical_key: str, activation_id) -> Activation:
 @transaction.atomic
 def activation_deactivate(*, canonical_key: str, activation_id) -> None:
     """Free the machine's seat at once (allowed whatever the license's status)."""
-    license = _usable_license_locked(canonical_key)
+    license = _license_locked(canonical_key)
     activation = _activation_of(license, activation_id)
     audit.record(
         actor=Actor.client(),
@@ -297,7 +297,7 @@ def registration_request(
 
     A new request replaces the pending one for the license.
     """
-    license = _usable_license_locked(canonical_key)
+    license = _license_locked(canonical_key)
     problem = _refusal(license, machines=0)
     if problem:
         raise LicenseRefused(problem)

@@ -19,16 +19,28 @@ DEBUG = env.bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 
+
+def database_from_env(default_url: str) -> dict:
+    """The default database from DATABASE_URL, with the options every environment needs."""
+    database = env.db("DATABASE_URL", default=default_url)
+    # Persistent connections: opening one per request costs more than the request.
+    database["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+    database["CONN_HEALTH_CHECKS"] = True
+    if database["ENGINE"].endswith("postgresql"):
+        # Lets PostgreSQL prepare the validate query (licensing.selectors). Django
+        # turns preparation off for the sake of connection poolers; set
+        # DATABASE_PREPARE_THRESHOLD= (empty) behind a pooler that cannot keep them.
+        threshold = env("DATABASE_PREPARE_THRESHOLD", default="5")
+        database.setdefault("OPTIONS", {})["prepare_threshold"] = (
+            int(threshold) if threshold else None
+        )
+    return database
+
+
 # Databases and Redis: one URL each, under every settings module.
 DATABASES = {
-    "default": env.db(
-        "DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/licensing"
-    )
+    "default": database_from_env("postgres://postgres@127.0.0.1:5432/licensing")
 }
-DATABASES["default"]["ATOMIC_REQUESTS"] = False
-# Persistent connections: opening one per request costs more than the request.
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -9,7 +9,7 @@ import secrets
 from cryptography.fernet import Fernet
 
 from .base import *  # noqa: F403
-from .base import VAR_DIR, env
+from .base import VAR_DIR, database_from_env, env
 
 
 def _local_secrets() -> dict:
@@ -38,9 +38,7 @@ FIELD_ENCRYPTION_KEYS = env.list(
 BLIND_INDEX_KEY = env("BLIND_INDEX_KEY", default=_secrets["blind_index_key"])
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 
-DATABASES = {
-    "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")
-}
+DATABASES = {"default": database_from_env(f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
 # Without REDIS_URL, rate limits are counted in process memory.
 REDIS_URL = env("REDIS_URL", default="")
 

@@ -1,7 +1,7 @@
 """Settings for `make test`: real PostgreSQL and Redis, fixed throwaway keys."""
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import database_from_env
 
 DEBUG = False
 SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105
@@ -11,9 +11,7 @@ BLIND_INDEX_KEY = "test-blind-index-key"
 ALLOWED_HOSTS = ["*"]
 
 DATABASES = {
-    "default": env.db(
-        "DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/licensing"
-    )
+    "default": database_from_env("postgres://postgres@127.0.0.1:5432/licensing")
 }
 DATABASES["default"]["CONN_MAX_AGE"] = 0
 

@@ -22,7 +22,7 @@ from licensing.api.responses import (
     signed_response,
 )
 from licensing.api.serializers import FINGERPRINT_MAX_LENGTH
-from licensing.api.throttling import limits_for
+from licensing.api.throttling import canonical_or_none, limits_for
 from licensing.codes import DETAIL, Code
 from licensing.selectors import license_snapshot, validation_code
 from licensing.services import fingerprint_hash, key_index
@@ -55,8 +55,8 @@ def _method_not_allowed(allowed: str):
     )
 
 
-def _throttled(request, raw_key):
-    wait = ratelimit.hit(limits_for(request, raw_key))
+def _throttled(request, canonical_key):
+    wait = ratelimit.hit(limits_for(request, canonical_key))
     if wait is None:
         return None
     return ApiError(Code.RATE_LIMITED, headers={"Retry-After": str(wait)})
@@ -72,19 +72,19 @@ def validate(request):
     except (ValueError, UnicodeDecodeError):
         data = None
     nonce = nonce_of(data)
-    limited = _throttled(request, data.get("key") if isinstance(data, dict) else None)
+    raw_key = data.get("key") if isinstance(data, dict) else None
+    canonical = canonical_or_none(raw_key)
+    limited = _throttled(request, canonical)
     if limited:
         return error_response(limited, nonce=nonce)
     try:
         if not isinstance(data, dict):
             raise _invalid("The body must be a JSON object.")
-        raw_key = data.get("key")
-        if not isinstance(raw_key, str) or len(raw_key) > 64:
-            raise _invalid("key: a license key is required.")
-        try:
-            canonical = keys.normalise(raw_key)
-        except keys.InvalidKey as exc:
-            raise _invalid(f"key: {exc}") from None
+        if canonical is None:
+            try:
+                keys.normalise(raw_key)
+            except keys.InvalidKey as exc:
+                raise _invalid(f"key: {exc}") from None
         fingerprint = _optional_str(data, "fingerprint", FINGERPRINT_MAX_LENGTH, 1)
         product = _optional_str(data, "product", 50)
         version = _optional_str(data, "version", 64)

@@ -17,18 +17,27 @@ def client_identity(request) -> str:
     return keyed_hash("ratelimit.client", request.META.get("REMOTE_ADDR", ""))
 
 
-def limits_for(request, raw_key) -> list[tuple[str, str, str]]:
-    """The limits one request counts against; a malformed key counts only against the client."""
-    limits = [("client", client_identity(request), settings.API_RATE_LIMIT_PER_CLIENT)]
-    if isinstance(raw_key, str):
-        try:
-            canonical = keys.normalise(raw_key)
-        except keys.InvalidKey:
-            pass
-        else:
-            limits.append(
-                ("key", key_index(canonical), settings.API_RATE_LIMIT_PER_KEY)
-            )
+def canonical_or_none(raw_key) -> str | None:
+    try:
+        return keys.normalise(raw_key)
+    except keys.InvalidKey:
+        return None
+
+
+def limits_for(request, canonical_key: str | None) -> list[tuple[str, str, str]]:
+    """The limits one request counts against; a malformed key counts only against the client.
+
+    A limit that is `off` costs nothing: no hashing, no Redis.
+    """
+    limits = []
+    client_rate, key_rate = (
+        settings.API_RATE_LIMIT_PER_CLIENT,
+        settings.API_RATE_LIMIT_PER_KEY,
+    )
+    if ratelimit.parse_rate(client_rate):
+        limits.append(("client", client_identity(request), client_rate))
+    if canonical_key and ratelimit.parse_rate(key_rate):
+        limits.append(("key", key_index(canonical_key), key_rate))
     return limits
 
 
@@ -39,7 +48,7 @@ class ClientApiThrottle(BaseThrottle):
         except exceptions.ParseError as exc:
             data, malformed = None, exc
         raw_key = data.get("key") if isinstance(data, dict) else None
-        self._wait = ratelimit.hit(limits_for(request, raw_key))
+        self._wait = ratelimit.hit(limits_for(request, canonical_or_none(raw_key)))
         if malformed is not None and self._wait is None:
             raise malformed  # counted against the client, then reported as such
         return self._wait is None

@@ -159,3 +159,13 @@ def test_products_are_told_apart(api):
         api.validate(license.key, product="desktop").body["code"]
         == "PRODUCT_SCOPE_MISMATCH"
     )
+
+
+def test_postgresql_prepares_the_validate_query(api):
+    license = issue()
+    for _ in range(6):
+        assert api.validate(license.key, fingerprint="pc-1").status_code == 200
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        statements = [row[0] for row in cursor.fetchall()]
+    assert any("licensing_activation" in s and "key_index" in s for s in statements)
