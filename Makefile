@@ -1,12 +1,13 @@
 # The two commands: `make run` (the site on an embedded default) and `make test`.
 PORT ?= 8000
-UV := $(shell command -v uv 2>/dev/null || echo "$$HOME/.local/bin/uv")
+# uv from PATH, else the one pip installs (found through Python wherever pip put it).
+UV := $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 MANAGE := $(UV) run --frozen python manage.py
 
 .PHONY: run test bench sync uv lint messages
 
 uv:
-	@command -v uv >/dev/null 2>&1 || test -x "$(UV)" || python3 -m pip install --user --quiet uv || python3 -m pip install --quiet uv
+	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
 
 sync: uv
 	@$(UV) sync --frozen --quiet
