@@ -97,10 +97,12 @@ def _as_uuid(value) -> uuid.UUID | None:
 
 
 def _as_datetime(value) -> datetime | None:
-    if value is None or isinstance(value, datetime):
-        return value
-    parsed = parse_datetime(value)  # SQLite hands raw SQL text back
-    return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed, UTC)
+    """An aware datetime from PostgreSQL's value or SQLite's (text or naive, in UTC)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    return value if timezone.is_aware(value) else timezone.make_aware(value, UTC)
 
 
 def license_snapshot(*, key_index: str, fingerprint_hash: str = "") -> Snapshot | None:

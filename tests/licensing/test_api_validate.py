@@ -169,3 +169,14 @@ def test_postgresql_prepares_the_validate_query(api):
         cursor.execute("SELECT statement FROM pg_prepared_statements")
         statements = [row[0] for row in cursor.fetchall()]
     assert any("licensing_activation" in s and "key_index" in s for s in statements)
+
+
+def test_times_read_back_from_sqlite_are_taken_as_utc():
+    from datetime import UTC, datetime
+
+    from licensing.selectors import _as_datetime
+
+    expected = datetime(2026, 11, 22, 3, 5, 43, tzinfo=UTC)
+    assert _as_datetime("2026-11-22 03:05:43") == expected
+    assert _as_datetime(datetime(2026, 11, 22, 3, 5, 43)) == expected
+    assert _as_datetime(expected) == expected
