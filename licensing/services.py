@@ -331,6 +331,14 @@ def registration_request(
     return request
 
 
+def registrations_purge_expired(*, now: datetime | None = None) -> int:
+    """Delete registration requests whose link has expired (they hold an email address)."""
+    deleted, _ = RegistrationRequest.objects.filter(
+        expires_at__lte=now or timezone.now()
+    ).delete()
+    return deleted
+
+
 def registration_pending(*, token: str) -> RegistrationRequest | None:
     """The unexpired request this token confirms, or None."""
     return (

@@ -11,3 +11,8 @@ def release_dead_machines() -> int:
 @shared_task
 def purge_retired_signing_keys() -> int:
     return services.signing_keys_purge()
+
+
+@shared_task
+def purge_expired_registrations() -> int:
+    return services.registrations_purge_expired()

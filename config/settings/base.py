@@ -210,6 +210,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "core.tasks.requeue_pending_outbox",
         "schedule": 300.0,
     },
+    "purge-expired-registrations": {
+        "task": "licensing.tasks.purge_expired_registrations",
+        "schedule": crontab(hour=3, minute=15),
+    },
     "purge-retired-signing-keys": {
         "task": "licensing.tasks.purge_retired_signing_keys",
         "schedule": crontab(hour=3, minute=30),

@@ -19,7 +19,10 @@ def broker_down():
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     saved = app.conf.broker_url, app.conf.task_always_eager
-    app.conf.broker_url, app.conf.task_always_eager = f"redis://127.0.0.1:{port}/0", False
+    app.conf.broker_url, app.conf.task_always_eager = (
+        f"redis://127.0.0.1:{port}/0",
+        False,
+    )
     yield
     app.conf.broker_url, app.conf.task_always_eager = saved
     # Forget the connections made to the dead address.
