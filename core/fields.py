@@ -60,11 +60,15 @@ def decrypt(token: str) -> str:
         ) from exc
 
 
+@cache
+def _primary(key: str) -> Fernet:
+    return Fernet(key.encode())
+
+
 def needs_rotation(token: str) -> bool:
     """True when `token` was not encrypted with the current (first) key."""
-    primary = fernet()._fernets[0]
     try:
-        primary.decrypt(token.encode())
+        _primary(settings.FIELD_ENCRYPTION_KEYS[0]).decrypt(token.encode())
     except InvalidToken:
         return True
     return False

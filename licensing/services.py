@@ -6,7 +6,7 @@ import secrets
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Customer
@@ -170,20 +170,16 @@ def activation_create(
         return existing, False
     if machines >= license.seats:
         raise LicenseRefused(Code.TOO_MANY_MACHINES)
-    try:
-        with transaction.atomic():
-            activation = Activation.objects.create(
-                license=license,
-                fingerprint_hash=fp_hash,
-                label=label,
-                platform=platform,
-                activated_at=now,
-                last_heartbeat_at=now,
-            )
-    except (
-        IntegrityError
-    ):  # unreachable while the row lock holds; kept as the last guard
-        return license.activations.get(fingerprint_hash=fp_hash), False
+    # The row lock serialises seat-taking; the unique constraint on
+    # (license, fingerprint hash) stands behind it in the database.
+    activation = Activation.objects.create(
+        license=license,
+        fingerprint_hash=fp_hash,
+        label=label,
+        platform=platform,
+        activated_at=now,
+        last_heartbeat_at=now,
+    )
     if license.first_activated_at is None:
         license.first_activated_at = now
         license.save(update_fields=["first_activated_at"])

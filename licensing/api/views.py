@@ -53,18 +53,6 @@ def _activation_json(activation: Activation) -> dict:
     )
 
 
-def _license_info(license) -> dict:
-    return {
-        "id": str(license.pk),
-        "product": license.product.slug,
-        "major_version": license.major_version,
-        "status": license.status,
-        "seats": license.seats,
-        "machines": license.activations.count(),
-        "period_end": license.period_end.isoformat(),
-    }
-
-
 class ActivationCreateView(ClientApiView):
     request_serializer = s.ActivateRequest
 
@@ -97,7 +85,9 @@ class ActivationCreateView(ClientApiView):
         return signed_response(
             {
                 "activation": _activation_json(activation),
-                "license": _license_info(activation.license),
+                "license": selectors.license_snapshot(
+                    key_index=activation.license.key_index
+                ).license_info(),
             },
             status=201 if created else 200,
             nonce=data.get("nonce"),

@@ -1,5 +1,4 @@
 import socket
-import threading
 
 import pytest
 from django.core import mail
@@ -8,6 +7,7 @@ from django.db import connection, transaction
 from core import outbox
 from core.models import OutboxEmail
 from core.tasks import requeue_pending_outbox, send_outbox_email
+from tests.concurrency import run_concurrently
 
 TEMPLATE = "licensing/email/machine_activated"
 CONTEXT = {
@@ -103,21 +103,7 @@ def test_concurrent_workers_send_an_email_once():
         subject="Race",
         body_text="Only once.",
     )
-    barrier = threading.Barrier(4)
-    results = []
-
-    def worker():
-        barrier.wait()
-        try:
-            results.append(outbox.outbox_deliver(email_id=email.pk))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    results = run_concurrently(lambda n: outbox.outbox_deliver(email_id=email.pk), 4)
     assert sorted(results) == [False, False, False, True]
     assert len(mail.outbox) == 1
 

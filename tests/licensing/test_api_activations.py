@@ -1,4 +1,3 @@
-import threading
 from datetime import timedelta
 
 import pytest
@@ -12,6 +11,7 @@ from licensing import keys
 from licensing.models import Activation, License
 from licensing.services import activations_release_dead
 from licensing.tasks import release_dead_machines
+from tests.concurrency import run_concurrently
 from tests.factories import CustomerFactory, PlanFactory, issue
 from tests.licensing.conftest import Api
 
@@ -168,23 +168,11 @@ def test_node_locked_machines_are_never_released(api):
 @pytest.mark.django_db(transaction=True)
 def test_twenty_concurrent_activations_on_three_seats(signing_key):
     license = issue(plan=PlanFactory(seats=3))
-    barrier = threading.Barrier(20)
-    statuses, codes = [], []
-
-    def activate(n):
-        try:
-            barrier.wait()
-            response = Api(Client()).activate(license.key, f"machine-{n}")
-            statuses.append(response.status_code)
-            codes.append(response.body.get("code"))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=activate, args=(n,)) for n in range(20)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    responses = run_concurrently(
+        lambda n: Api(Client()).activate(license.key, f"machine-{n}"), 20
+    )
+    statuses = [r.status_code for r in responses]
+    codes = [r.body.get("code") for r in responses]
     assert sorted(statuses) == [201] * 3 + [409] * 17
     assert codes.count("TOO_MANY_MACHINES") == 17
     assert Activation.objects.filter(license=license).count() == 3
@@ -193,24 +181,9 @@ def test_twenty_concurrent_activations_on_three_seats(signing_key):
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_activations_of_one_machine_take_one_seat(signing_key):
     license = issue(plan=PlanFactory(seats=3))
-    barrier = threading.Barrier(8)
-    ids = []
-
-    def activate():
-        try:
-            barrier.wait()
-            ids.append(
-                Api(Client())
-                .activate(license.key, "same-machine")
-                .body["activation"]["id"]
-            )
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=activate) for _ in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    responses = run_concurrently(
+        lambda n: Api(Client()).activate(license.key, "same-machine"), 8
+    )
+    ids = [r.body["activation"]["id"] for r in responses]
     assert len(set(ids)) == 1
     assert Activation.objects.filter(license=license).count() == 1

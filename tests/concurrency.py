@@ -1,0 +1,25 @@
+"""Real concurrency for tests: threads, each with its own database connection."""
+
+import threading
+
+from django.db import connection
+
+
+def run_concurrently(task, count: int) -> list:
+    """Start `count` threads that call `task(n)` at the same moment; their results."""
+    barrier = threading.Barrier(count)
+    results = [None] * count
+
+    def run(n):
+        try:
+            barrier.wait()
+            results[n] = task(n)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
