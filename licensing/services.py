@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import secrets
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -14,7 +16,7 @@ from accounts.services import customer_get_or_create
 from core import audit, outbox
 from core.audit import Actor
 from core.fields import blind_index, keyed_hash
-from licensing import keys, rules, signing
+from licensing import keys, rules, selectors, signing
 from licensing.codes import Code
 from licensing.models import (
     Activation,
@@ -275,6 +277,47 @@ def activations_release_dead(
             if len(dead) < batch_size:
                 break
     return released
+
+
+def offline_file_issue(*, canonical_key: str, fingerprint: str, ttl: int) -> dict:
+    """A signed offline license file for a machine that validates VALID; writes nothing.
+
+    The file is `{payload, keyid, algorithm, signature}`: the payload is base64 of
+    a JSON document the client verifies with the public key alone. It lives
+    `ttl` seconds, and never beyond the end of a fixed term.
+    """
+    index = key_index(canonical_key)
+    snapshot = selectors.license_snapshot(
+        key_index=index,
+        fingerprint_hash=fingerprint_hash(key_index=index, fingerprint=fingerprint),
+    )
+    code = selectors.validation_code(snapshot, fingerprint_given=True)
+    if code != Code.VALID:
+        raise LicenseRefused(code)
+    now = timezone.now()
+    expires = now + timedelta(seconds=ttl)
+    if snapshot.renewal == Plan.Renewal.FIXED:
+        end = timezone.make_aware(datetime.combine(snapshot.period_end, time.min))
+        expires = min(expires, end)
+    payload = json.dumps(
+        {
+            "license": str(snapshot.license_id),
+            "product": snapshot.product,
+            "major_version": snapshot.major_version,
+            "machine": str(snapshot.activation_id),
+            "issued": signing.isoformat(now),
+            "expires": signing.isoformat(expires),
+        },
+        separators=(",", ":"),
+        sort_keys=True,
+    ).encode()
+    keyid, signature = signing.sign(payload)
+    return {
+        "payload": base64.b64encode(payload).decode(),
+        "keyid": keyid,
+        "algorithm": signing.ALGORITHM,
+        "signature": signature,
+    }
 
 
 # --- Registration by a client program -------------------------------------------

@@ -22,7 +22,7 @@ from licensing.api.responses import (
     signed_response,
 )
 from licensing.api.serializers import FINGERPRINT_MAX_LENGTH
-from licensing.api.throttling import canonical_or_none, limits_for
+from licensing.api.throttling import limits_for
 from licensing.codes import DETAIL, Code
 from licensing.selectors import license_snapshot, validation_code
 from licensing.services import fingerprint_hash, key_index
@@ -72,24 +72,23 @@ def validate(request):
     except (ValueError, UnicodeDecodeError):
         data = None
     nonce = nonce_of(data)
-    raw_key = data.get("key") if isinstance(data, dict) else None
-    canonical = canonical_or_none(raw_key)
+    try:
+        raw_key = data.get("key") if isinstance(data, dict) else None
+        canonical, key_error = keys.normalise(raw_key), None
+    except keys.InvalidKey as exc:
+        canonical, key_error = None, str(exc)
     limited = _throttled(request, canonical)
     if limited:
         return error_response(limited, nonce=nonce)
     try:
         if not isinstance(data, dict):
             raise _invalid("The body must be a JSON object.")
-        if canonical is None:
-            try:
-                keys.normalise(raw_key)
-            except keys.InvalidKey as exc:
-                raise _invalid(f"key: {exc}") from None
+        if key_error:
+            raise _invalid(f"key: {key_error}")
         fingerprint = _optional_str(data, "fingerprint", FINGERPRINT_MAX_LENGTH, 1)
-        product = _optional_str(data, "product", 50)
-        version = _optional_str(data, "version", 64)
-        if _optional_str(data, "nonce", NONCE_MAX_LENGTH) is None and "nonce" in data:
-            raise _invalid("nonce: a string.")
+        product = _optional_str(data, "product", 50, 1)
+        version = _optional_str(data, "version", 64, 1)
+        _optional_str(data, "nonce", NONCE_MAX_LENGTH)
         try:
             major = rules.version_major(version) if version is not None else None
         except ValueError as exc:

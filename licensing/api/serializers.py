@@ -75,6 +75,7 @@ class VersionField(StrictCharField):
 def nonce_field():
     return StrictCharField(
         required=False,
+        allow_blank=True,
         max_length=NONCE_MAX_LENGTH,
         help_text="Echoed in meta.nonce so the client can reject replayed answers.",
     )

@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import json
-from datetime import datetime, time, timedelta
-
-from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.views import APIView
 
@@ -14,8 +9,7 @@ from licensing import rules, selectors, services, signing
 from licensing.api import serializers as s
 from licensing.api.lean import activation_info
 from licensing.api.responses import ApiError, signed_response
-from licensing.codes import Code
-from licensing.models import Activation, Plan
+from licensing.models import Activation
 
 ERRORS = {
     400: OpenApiResponse(s.ErrorResponse, description="INVALID_REQUEST"),
@@ -34,8 +28,7 @@ class ClientApiView(APIView):
 
     def parsed(self, request) -> dict:
         serializer = self.request_serializer(data=request.data)
-        if not serializer.is_valid():
-            raise s.serializers.ValidationError(serializer.errors)
+        serializer.is_valid(raise_exception=True)
         return serializer.validated_data
 
     def handle_exception(self, exc):
@@ -137,41 +130,9 @@ class CheckoutView(ClientApiView):
     )
     def post(self, request):
         data = self.parsed(request)
-        index = services.key_index(data["key"])
-        snapshot = selectors.license_snapshot(
-            key_index=index,
-            fingerprint_hash=services.fingerprint_hash(
-                key_index=index, fingerprint=data["fingerprint"]
-            ),
+        file = services.offline_file_issue(
+            canonical_key=data["key"], fingerprint=data["fingerprint"], ttl=data["ttl"]
         )
-        code = selectors.validation_code(snapshot, fingerprint_given=True)
-        if code != Code.VALID:
-            raise ApiError(code)
-        now = timezone.now()
-        expires = now + timedelta(seconds=data["ttl"])
-        if snapshot.renewal == Plan.Renewal.FIXED:
-            # A fixed term does not renew: the file ends with it.
-            end = timezone.make_aware(datetime.combine(snapshot.period_end, time.min))
-            expires = min(expires, end)
-        payload = json.dumps(
-            {
-                "license": str(snapshot.license_id),
-                "product": snapshot.product,
-                "major_version": snapshot.major_version,
-                "machine": str(snapshot.activation_id),
-                "issued": signing.isoformat(now),
-                "expires": signing.isoformat(expires),
-            },
-            separators=(",", ":"),
-            sort_keys=True,
-        ).encode()
-        keyid, signature = signing.sign(payload)
-        file = {
-            "payload": base64.b64encode(payload).decode(),
-            "keyid": keyid,
-            "algorithm": signing.ALGORITHM,
-            "signature": signature,
-        }
         return signed_response({"file": file}, nonce=data.get("nonce"))
 
 
