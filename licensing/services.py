@@ -77,7 +77,9 @@ def license_issue(
         key=keys.generate(),
         product=plan.product,
         plan=plan,
-        major_version=major_version or plan.product.current_major,
+        major_version=(
+            plan.product.current_major if major_version is None else major_version
+        ),
         seats=seats or plan.seats,
         customer=customer,
         partner=partner,
