@@ -65,6 +65,9 @@ def prepare_database(env: dict, licenses: int) -> list[dict]:
     subprocess.run(
         [*manage, "migrate", "--no-input", "-v0"], cwd=ROOT, env=env, check=True
     )
+    subprocess.run(
+        [*manage, "collectstatic", "--no-input", "-v0"], cwd=ROOT, env=env, check=True
+    )
     code = f"from bench.seed import seed; seed({licenses})"
     out = subprocess.run(
         [*manage, "shell", "-v0", "-c", code],
