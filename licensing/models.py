@@ -214,6 +214,11 @@ class License(models.Model):
     first_activated_at = models.DateTimeField(
         _("first activation"), null=True, blank=True
     )
+    # The period end whose renewal reminder went out (one reminder per period).
+    reminded_for = models.DateField(
+        _("renewal reminder sent for"), null=True, blank=True
+    )
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
     replaced_by = models.OneToOneField(
         "self",
         verbose_name=_("replaced by"),
@@ -295,6 +300,8 @@ class Invoice(models.Model):
         related_name="invoices",
     )
     number = models.CharField(_("number"), max_length=32, unique=True)
+    # The period this invoice bills: one invoice per license and period.
+    period_start = models.DateField(_("period start"))
     issued_on = models.DateField(_("invoice date"))
     due_on = models.DateField(_("due date"))
     amount = models.DecimalField(_("amount"), max_digits=10, decimal_places=2)
@@ -303,11 +310,26 @@ class Invoice(models.Model):
         _("status"), max_length=8, choices=Status, default=Status.OPEN
     )
     paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+    default_notice_sent_on = models.DateField(
+        _("payment-default notice sent"), null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("invoice")
         verbose_name_plural = _("invoices")
         ordering = ["-issued_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["license", "period_start"], name="invoice_one_per_period"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["due_on"],
+                name="invoice_open_due_idx",
+                condition=models.Q(status="open"),
+            )
+        ]
 
     def __str__(self):
         return self.number
@@ -370,3 +392,57 @@ class SigningKey(models.Model):
 
     def __str__(self):
         return self.keyid
+
+
+class InvoiceCounter(models.Model):
+    """The last invoice number used in a year: numbers run without gaps per year."""
+
+    year = models.PositiveIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("invoice counter")
+        verbose_name_plural = _("invoice counters")
+
+    def __str__(self):
+        return f"{self.year}: {self.last}"
+
+
+class Refund(models.Model):
+    """Money owed back after a withdrawal or cancellation."""
+
+    license = models.ForeignKey(
+        License,
+        verbose_name=_("license"),
+        on_delete=models.PROTECT,
+        related_name="refunds",
+    )
+    amount = models.DecimalField(_("amount"), max_digits=10, decimal_places=2)
+    currency = models.CharField(_("currency"), max_length=3)
+    due_on = models.DateField(_("due date"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("refund")
+        verbose_name_plural = _("refunds")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.amount} {self.currency}"
+
+
+class SweepRun(models.Model):
+    """A day the lifecycle sweep has completed, and what it did."""
+
+    day = models.DateField(_("day"), unique=True)
+    finished_at = models.DateTimeField(_("finished"))
+    counts = models.JSONField(_("counts"), default=dict)
+
+    class Meta:
+        verbose_name = _("sweep run")
+        verbose_name_plural = _("sweep runs")
+        ordering = ["-day"]
+
+    def __str__(self):
+        return str(self.day)

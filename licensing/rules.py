@@ -52,6 +52,11 @@ def termination_effective_date(period_end: date, received_on: date) -> date:
     return next_period(period_end)[1]
 
 
+def reminder_date(period_end: date) -> date:
+    """The day the renewal reminder is due (RENEWAL_REMINDER_DAYS before the period end)."""
+    return period_end - timedelta(days=settings.RENEWAL_REMINDER_DAYS)
+
+
 def due_date(invoice_date: date) -> date:
     return invoice_date + timedelta(days=INVOICE_DUE_DAYS)
 

@@ -10,17 +10,19 @@ from datetime import date, datetime, time, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import Customer
 from accounts.services import customer_get_or_create
 from core import audit, outbox
 from core.audit import Actor
 from core.fields import blind_index, keyed_hash
-from licensing import keys, rules, selectors, signing
+from licensing import keys, lifecycle, rules, selectors, signing
 from licensing.codes import Code
 from licensing.models import (
     Activation,
     AgreementVersion,
+    Invoice,
     License,
     Partner,
     Plan,
@@ -69,8 +71,15 @@ def license_issue(
     major_version: int | None = None,
     purchased_on: date | None = None,
     notify: bool = False,
+    paid: bool = True,
 ) -> License:
-    """Issue a new license on `plan` with a fresh key, its first period from the purchase date."""
+    """Issue a new license on `plan` with a fresh key, its first period from the purchase date.
+
+    The first period is invoiced on the purchase date, as paid unless `paid` is
+    False; a prepaid plan is issued only once paid.
+    """
+    if not paid and plan.billing == Plan.Billing.PREPAID:
+        raise lifecycle.LifecycleRefused(_("A prepaid plan is issued only once paid."))
     purchased_on = purchased_on or timezone.localdate()
     start, end = rules.initial_period(purchased_on, plan.initial_term_months)
     license = License(
@@ -94,6 +103,12 @@ def license_issue(
     )
     license.full_clean(exclude=["key_index", "agreement_version"])
     license.save()
+    invoice = lifecycle.invoice_create(
+        license=license, period_start=start, issued_on=purchased_on
+    )
+    if paid:
+        invoice.status, invoice.paid_at = Invoice.Status.PAID, timezone.now()
+        invoice.save(update_fields=["status", "paid_at"])
     audit.record(
         actor=actor,
         action="license.issued",

@@ -16,3 +16,11 @@ def purge_retired_signing_keys() -> int:
 @shared_task
 def purge_expired_registrations() -> int:
     return services.registrations_purge_expired()
+
+
+@shared_task
+def lifecycle_sweep() -> int:
+    """The daily sweep (catching up any missed days)."""
+    from licensing.sweep import sweep
+
+    return len(sweep())

@@ -210,6 +210,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "core.tasks.requeue_pending_outbox",
         "schedule": 300.0,
     },
+    "lifecycle-sweep": {
+        "task": "licensing.tasks.lifecycle_sweep",
+        "schedule": crontab(hour=2, minute=0),
+    },
     "purge-expired-registrations": {
         "task": "licensing.tasks.purge_expired_registrations",
         "schedule": crontab(hour=3, minute=15),

@@ -7,6 +7,7 @@ from django.core.validators import validate_email
 from accounts.services import customer_get_or_create
 from core.audit import Actor
 from licensing import services
+from licensing.lifecycle import LifecycleRefused
 from licensing.models import Partner, Plan
 
 
@@ -24,6 +25,11 @@ class Command(BaseCommand):
         parser.add_argument("--purchased", type=date.fromisoformat, help="YYYY-MM-DD")
         parser.add_argument(
             "--notify", action="store_true", help="email the key to the customer"
+        )
+        parser.add_argument(
+            "--unpaid",
+            action="store_true",
+            help="leave the first invoice open (sold on invoice, not yet paid)",
         )
 
     def handle(self, *args, **opts):
@@ -58,16 +64,20 @@ class Command(BaseCommand):
             )
         if opts["notify"] and customer is None:
             raise CommandError("--notify needs --email.")
-        license = services.license_issue(
-            plan=plan,
-            actor=Actor.system(),
-            seats=opts["seats"],
-            customer=customer,
-            partner=partner,
-            major_version=opts["major"],
-            purchased_on=opts["purchased"],
-            notify=opts["notify"],
-        )
+        try:
+            license = services.license_issue(
+                plan=plan,
+                actor=Actor.system(),
+                seats=opts["seats"],
+                customer=customer,
+                partner=partner,
+                major_version=opts["major"],
+                purchased_on=opts["purchased"],
+                notify=opts["notify"],
+                paid=not opts["unpaid"],
+            )
+        except LifecycleRefused as refused:
+            raise CommandError(str(refused.message)) from None
         self.stdout.write(
             f"Issued {plan} (version {license.major_version}, {license.seats} seat(s)), "
             f"period {license.period_start} to {license.period_end}."

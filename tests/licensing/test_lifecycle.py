@@ -1,0 +1,295 @@
+"""The agreement over the years, driven by the daily sweep, with the emails it promises."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.core import mail
+
+from core.audit import Actor
+from core.models import OutboxEmail
+from licensing import lifecycle
+from licensing.models import Invoice, License, Refund, SweepRun
+from licensing.sweep import sweep, sweep_day
+from tests.factories import CustomerFactory, PlanFactory, ProductFactory, issue
+
+# Transactional: every service commits, so emails leave through the outbox as in production.
+pytestmark = pytest.mark.django_db(transaction=True)
+
+STAFF = Actor.system()
+
+
+def sweep_through(last_day: date):
+    """Run the daily sweep every day up to `last_day`, as beat would."""
+    first = SweepRun.objects.order_by("-day").values_list("day", flat=True).first()
+    day = first + timedelta(days=1) if first else last_day
+    while day <= last_day:
+        with time_machine.travel(day, tick=False):
+            sweep(today=day)
+        day += timedelta(days=1)
+
+
+def emails(license=None) -> list[str]:
+    """The lifecycle emails queued so far, by template name, oldest first."""
+    rows = OutboxEmail.objects.order_by("id").values_list("template", flat=True)
+    return [t.rsplit("/", 1)[-1] for t in rows]
+
+
+def status(license) -> str:
+    license.refresh_from_db()
+    return license.status
+
+
+@pytest.fixture
+def rolling_plan():
+    return PlanFactory(slug="desktop-single", price=Decimal("990.00"), currency="NOK")
+
+
+@pytest.fixture
+def customer():
+    return CustomerFactory(email="kunde@example.org", language="nb")
+
+
+def test_a_rolling_license_over_two_years(rolling_plan, customer):
+    license = issue(
+        plan=rolling_plan, customer=customer, purchased_on=date(2026, 1, 15)
+    )
+    first_invoice = license.invoices.get()
+    assert (first_invoice.number, first_invoice.status) == ("2026-000001", "paid")
+    assert (license.period_start, license.period_end) == (
+        date(2026, 1, 15),
+        date(2027, 1, 15),
+    )
+
+    # The renewal reminder, 45 days ahead, once.
+    sweep_through(date(2026, 11, 30))
+    assert emails() == []
+    sweep_through(date(2026, 12, 10))
+    assert emails() == ["renewal_reminder"]
+    reminder = OutboxEmail.objects.get(template__endswith="renewal_reminder")
+    assert reminder.idempotency_key == f"renewal-reminder:{license.pk}:2027-01-15"
+    assert "15. januar 2027" in mail.outbox[-1].body  # the renewal date, in Norwegian
+    assert "15. desember 2026" in mail.outbox[-1].body  # the notice deadline
+
+    # The renewal, invoiced on the renewal day and due 15 days later.
+    sweep_through(date(2027, 1, 15))
+    license.refresh_from_db()
+    assert (license.period_start, license.period_end) == (
+        date(2027, 1, 15),
+        date(2028, 1, 15),
+    )
+    renewal = license.invoices.get(period_start=date(2027, 1, 15))
+    assert (renewal.number, renewal.issued_on, renewal.due_on) == (
+        "2027-000001",
+        date(2027, 1, 15),
+        date(2027, 1, 30),
+    )
+    assert emails()[-1] == "renewed"
+
+    # Not paid: the notice the day after the due date, the block 7 days after the notice.
+    sweep_through(date(2027, 1, 30))
+    assert emails()[-1] == "renewed"
+    sweep_through(date(2027, 1, 31))
+    assert emails()[-1] == "payment_overdue"
+    assert "7. februar 2027" in mail.outbox[-1].body
+    sweep_through(date(2027, 2, 6))
+    assert status(license) == "active"
+    sweep_through(date(2027, 2, 7))
+    assert status(license) == "suspended"
+    assert emails()[-1] == "access_blocked"
+
+    # Paid: restored at once.
+    lifecycle.invoice_record_payment(invoice_id=renewal.pk, actor=STAFF)
+    assert status(license) == "active"
+    assert emails()[-1] == "access_restored"
+
+    # The second year: reminder, renewal, default, block, and breach after 30 days.
+    sweep_through(date(2028, 3, 1))
+    second = license.invoices.get(period_start=date(2028, 1, 15))
+    assert second.due_on == date(2028, 1, 30)
+    assert status(license) == "terminated"
+    license.refresh_from_db()
+    assert license.ended_on == date(2028, 3, 1)  # breach_date = due + 31 days
+    assert emails() == [
+        "renewal_reminder",
+        "renewed",
+        "payment_overdue",
+        "access_blocked",
+        "access_restored",
+        "renewal_reminder",
+        "renewed",
+        "payment_overdue",
+        "access_blocked",
+        "terminated",
+    ]
+    assert len(mail.outbox) == 10  # each sent, once
+    # Nothing more happens to an ended license.
+    sweep_through(date(2029, 3, 1))
+    assert len(emails()) == 10
+
+
+def test_the_sweep_twice_for_the_same_day_does_everything_once(rolling_plan, customer):
+    license = issue(
+        plan=rolling_plan, customer=customer, purchased_on=date(2026, 1, 15)
+    )
+    for _ in range(2):
+        sweep_day(date(2026, 12, 1))
+        sweep_day(date(2027, 1, 15))
+        sweep_day(date(2027, 1, 31))
+    license.refresh_from_db()
+    assert license.period_end == date(2028, 1, 15)
+    assert license.invoices.count() == 2
+    assert emails() == ["renewal_reminder", "renewed", "payment_overdue"]
+
+
+def test_a_missed_week_is_caught_up_in_order_notice_before_block(
+    rolling_plan, customer
+):
+    license = issue(
+        plan=rolling_plan, customer=customer, purchased_on=date(2026, 3, 1), paid=False
+    )
+    sweep_through(date(2026, 3, 16))  # the due date: nothing yet
+    assert emails() == []
+    # The sweep stops for ten days, then catches up in one go.
+    with time_machine.travel(date(2026, 3, 26), tick=False):
+        sweep(today=date(2026, 3, 26))
+    assert emails() == ["payment_overdue", "access_blocked"]
+    invoice = license.invoices.get()
+    assert invoice.default_notice_sent_on == date(2026, 3, 17)  # as if on time
+    assert (
+        SweepRun.objects.filter(
+            day__range=(date(2026, 3, 17), date(2026, 3, 26))
+        ).count()
+        == 10
+    )
+    assert (
+        SweepRun.objects.get(day=date(2026, 3, 24)).counts["blocks"] == 1
+    )  # 7 days after
+
+
+def test_no_block_without_a_notice(rolling_plan):
+    unregistered = issue(plan=rolling_plan, purchased_on=date(2026, 3, 1), paid=False)
+    sweep_through(date(2026, 4, 30))
+    assert status(unregistered) == "active"
+    assert unregistered.invoices.get().default_notice_sent_on is None
+
+
+def test_a_late_reminder_is_still_sent_before_the_period_ends(rolling_plan, customer):
+    license = issue(
+        plan=rolling_plan, customer=customer, purchased_on=date(2026, 1, 15)
+    )
+    sweep_through(date(2026, 11, 1))
+    # Stopped from 1 November until the day before renewal.
+    with time_machine.travel(date(2027, 1, 14), tick=False):
+        sweep(today=date(2027, 1, 14))
+    assert emails() == ["renewal_reminder"]
+    license.refresh_from_db()
+    assert license.reminded_for == date(2027, 1, 15)
+
+
+@pytest.mark.parametrize(
+    ("received_on", "ends_on"),
+    [(date(2026, 12, 15), date(2027, 1, 15)), (date(2026, 12, 16), date(2028, 1, 15))],
+)
+def test_termination_notice_on_the_deadline_and_one_day_after(
+    rolling_plan, customer, received_on, ends_on
+):
+    license = issue(
+        plan=rolling_plan, customer=customer, purchased_on=date(2026, 1, 15)
+    )
+    lifecycle.termination_notice_receive(
+        license_id=license.pk, received_on=received_on, actor=STAFF
+    )
+    license.refresh_from_db()
+    assert license.termination_effective_on == ends_on
+    assert emails() == ["termination_received"]
+    if ends_on.year == 2028:  # late notice: one more period, renewed and paid
+        sweep_through(date(2027, 1, 15))
+        renewal = license.invoices.get(status="open")
+        lifecycle.invoice_record_payment(invoice_id=renewal.pk, actor=STAFF)
+    sweep_through(ends_on - timedelta(days=1))
+    assert status(license) == "active"
+    sweep_through(ends_on)
+    assert status(license) == "terminated"
+    license.refresh_from_db()
+    assert license.ended_on == ends_on
+    expected = ["termination_received", "terminated"]
+    if ends_on.year == 2028:
+        expected = ["termination_received", "renewed", "terminated"]
+    assert emails() == expected
+    with pytest.raises(lifecycle.LifecycleRefused):
+        lifecycle.termination_notice_receive(
+            license_id=license.pk, received_on=ends_on, actor=STAFF
+        )
+
+
+def test_a_fixed_term_expires_without_renewal(customer):
+    plan = PlanFactory(
+        slug="backup-annual",
+        product=ProductFactory(slug="backup", name="Backup"),
+        renewal="fixed",
+        billing="prepaid",
+        price=Decimal("490.00"),
+    )
+    license = issue(plan=plan, customer=customer, purchased_on=date(2026, 5, 31))
+    assert license.period_end == date(2027, 5, 31)
+    sweep_through(date(2027, 5, 30))
+    assert status(license) == "active"
+    assert emails() == []  # no renewal reminder for a fixed term
+    sweep_through(date(2027, 5, 31))
+    assert status(license) == "expired"
+    assert emails() == ["expired"]
+    assert license.invoices.count() == 1
+
+
+def test_a_prepaid_plan_is_issued_only_once_paid():
+    plan = PlanFactory(slug="prepaid", billing="prepaid")
+    with pytest.raises(lifecycle.LifecycleRefused):
+        issue(plan=plan, paid=False)
+    assert not License.objects.exists()
+
+
+def test_withdrawal_on_day_14_and_a_refused_one_on_day_15(rolling_plan, customer):
+    license = issue(plan=rolling_plan, customer=customer, purchased_on=date(2026, 6, 1))
+    late = issue(plan=rolling_plan, customer=customer, purchased_on=date(2026, 6, 1))
+    with pytest.raises(lifecycle.LifecycleRefused):
+        lifecycle.license_withdraw(
+            license_id=late.pk, day=date(2026, 6, 16), actor=STAFF
+        )
+    assert status(late) == "active"
+    refund = lifecycle.license_withdraw(
+        license_id=license.pk, day=date(2026, 6, 15), actor=STAFF
+    )
+    assert status(license) == "cancelled"
+    assert (refund.amount, refund.due_on) == (Decimal("990.00"), date(2026, 6, 29))
+    assert emails() == ["withdrawal_confirmed"]
+    assert "29. juni 2026" in mail.outbox[-1].body
+
+
+def test_only_consumers_have_the_cooling_off_withdrawal(rolling_plan):
+    business = CustomerFactory(kind="business")
+    license = issue(plan=rolling_plan, customer=business, purchased_on=date(2026, 6, 1))
+    with pytest.raises(lifecycle.LifecycleRefused):
+        lifecycle.license_withdraw(
+            license_id=license.pk, day=date(2026, 6, 2), actor=STAFF
+        )
+
+
+def test_cancel_within_14_days_only_if_never_installed(rolling_plan, customer, api):
+    unused = issue(
+        plan=rolling_plan, customer=customer, purchased_on=date(2026, 6, 1), paid=False
+    )
+    used = issue(plan=rolling_plan, customer=customer, purchased_on=date(2026, 6, 1))
+    api.activate(used.key, "pc-1")
+    with pytest.raises(lifecycle.LifecycleRefused):
+        lifecycle.license_cancel(license_id=used.pk, day=date(2026, 6, 3), actor=STAFF)
+    assert (
+        lifecycle.license_cancel(
+            license_id=unused.pk, day=date(2026, 6, 3), actor=STAFF
+        )
+        is None
+    )
+    assert status(unused) == "cancelled"
+    assert unused.invoices.get().status == Invoice.Status.VOID
+    assert not Refund.objects.exists()
