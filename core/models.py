@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from core.fields import EncryptedTextField
+from core.fields import BlindIndexField, EncryptedTextField
 
 
 class AuditEvent(models.Model):
@@ -59,6 +59,8 @@ class OutboxEmail(models.Model):
     template = models.CharField(_("template"), max_length=100)
     language = models.CharField(_("language"), max_length=16)
     to = EncryptedTextField(_("recipient"))
+    # Finds the emails sent to an address (exact match) without storing it readable.
+    to_index = BlindIndexField(source="to", purpose="outbox.to", db_index=True)
     subject = EncryptedTextField(_("subject"))
     body_text = EncryptedTextField(_("text body"))
     body_html = EncryptedTextField(_("HTML body"), blank=True)

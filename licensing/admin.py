@@ -1,7 +1,10 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from licensing import keys
+from core.audit import Actor
+from licensing import keys, lifecycle
 from licensing.models import (
     Activation,
     AgreementVersion,
@@ -13,6 +16,22 @@ from licensing.models import (
     Product,
     SigningKey,
 )
+
+
+def run_service(modeladmin, request, queryset, service, done_message):
+    """Call `service(obj)` for each selected object; report successes and refusals."""
+    done = 0
+    for obj in queryset:
+        try:
+            service(obj)
+        except lifecycle.LifecycleRefused as refused:
+            modeladmin.message_user(
+                request, f"{obj}: {refused.message}", messages.WARNING
+            )
+        else:
+            done += 1
+    if done:
+        modeladmin.message_user(request, done_message(done), messages.SUCCESS)
 
 
 @admin.register(Product)
@@ -99,6 +118,54 @@ class LicenseAdmin(admin.ModelAdmin):
         "created_at",
     ]
     inlines = [ActivationInline]
+    actions = ["suspend", "unsuspend", "terminate"]
+
+    @admin.action(description=_("Suspend the selected licenses"))
+    def suspend(self, request, queryset):
+        run_service(
+            self,
+            request,
+            queryset,
+            lambda lic: lifecycle.license_suspend(
+                license_id=lic.pk, actor=Actor.user(request.user)
+            ),
+            lambda n: (
+                ngettext("%(n)d license suspended.", "%(n)d licenses suspended.", n)
+                % {"n": n}
+            ),
+        )
+
+    @admin.action(description=_("Unsuspend the selected licenses"))
+    def unsuspend(self, request, queryset):
+        run_service(
+            self,
+            request,
+            queryset,
+            lambda lic: lifecycle.license_unsuspend(
+                license_id=lic.pk, actor=Actor.user(request.user)
+            ),
+            lambda n: (
+                ngettext("%(n)d license unsuspended.", "%(n)d licenses unsuspended.", n)
+                % {"n": n}
+            ),
+        )
+
+    @admin.action(description=_("Terminate the selected licenses now"))
+    def terminate(self, request, queryset):
+        run_service(
+            self,
+            request,
+            queryset,
+            lambda lic: lifecycle.license_terminate(
+                license_id=lic.pk,
+                day=timezone.localdate(),
+                actor=Actor.user(request.user),
+            ),
+            lambda n: (
+                ngettext("%(n)d license terminated.", "%(n)d licenses terminated.", n)
+                % {"n": n}
+            ),
+        )
 
     @admin.display(description=_("license key"))
     def masked_key(self, obj):
@@ -110,8 +177,65 @@ class LicenseAdmin(admin.ModelAdmin):
 
 @admin.register(Invoice)
 class InvoiceAdmin(admin.ModelAdmin):
-    list_display = ["number", "issued_on", "due_on", "amount", "currency", "status"]
-    list_filter = ["status"]
+    list_display = [
+        "number",
+        "license",
+        "issued_on",
+        "due_on",
+        "amount",
+        "currency",
+        "status",
+        "default_notice_sent_on",
+    ]
+    list_filter = ["status", "issued_on"]
+    search_fields = ["number"]
+    list_select_related = ["license__product"]
+    fields = readonly_fields = [
+        "number",
+        "license",
+        "period_start",
+        "issued_on",
+        "due_on",
+        "amount",
+        "currency",
+        "status",
+        "paid_at",
+        "default_notice_sent_on",
+    ]
+    actions = ["record_payment", "void"]
+
+    def has_add_permission(self, request):
+        return False  # invoices come from issuing and renewing
+
+    @admin.action(description=_("Record payment of the selected invoices"))
+    def record_payment(self, request, queryset):
+        run_service(
+            self,
+            request,
+            queryset,
+            lambda invoice: lifecycle.invoice_record_payment(
+                invoice_id=invoice.pk, actor=Actor.user(request.user)
+            ),
+            lambda n: (
+                ngettext("%(n)d payment recorded.", "%(n)d payments recorded.", n)
+                % {"n": n}
+            ),
+        )
+
+    @admin.action(description=_("Void the selected invoices"))
+    def void(self, request, queryset):
+        run_service(
+            self,
+            request,
+            queryset,
+            lambda invoice: lifecycle.invoice_void(
+                invoice_id=invoice.pk, actor=Actor.user(request.user)
+            ),
+            lambda n: (
+                ngettext("%(n)d invoice voided.", "%(n)d invoices voided.", n)
+                % {"n": n}
+            ),
+        )
 
 
 @admin.register(SigningKey)

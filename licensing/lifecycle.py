@@ -454,3 +454,60 @@ def _cancel(license: License, *, day: date, actor: Actor, reason: str) -> Refund
         context={"reason": reason, "refund": refund, "ended_on": day},
     )
     return refund
+
+
+# --- Vendor staff's own decisions (admin actions) ----------------------------------
+
+
+@transaction.atomic
+def license_suspend(*, license_id, actor: Actor) -> License:
+    """Block access by hand (e.g. a payment agreed to be late, or abuse)."""
+    license = _locked_license(license_id)
+    if license.status != Status.ACTIVE:
+        raise LifecycleRefused(_("Only an active license can be suspended."))
+    license.status = Status.SUSPENDED
+    license.save(update_fields=["status"])
+    audit.record(actor=actor, action="license.suspended", target=license)
+    return license
+
+
+@transaction.atomic
+def license_unsuspend(*, license_id, actor: Actor) -> License:
+    """Restore access by hand; the registrant is told."""
+    license = _locked_license(license_id)
+    if license.status != Status.SUSPENDED:
+        raise LifecycleRefused(_("Only a suspended license can be unsuspended."))
+    license.status = Status.ACTIVE
+    license.save(update_fields=["status"])
+    audit.record(actor=actor, action="license.unsuspended", target=license)
+    _email(
+        license,
+        key=f"access-restored:{license.pk}:{timezone.now():%Y%m%d%H%M%S}",
+        template="access_restored",
+        context={"invoice": None},
+    )
+    return license
+
+
+@transaction.atomic
+def license_terminate(*, license_id, day: date, actor: Actor) -> License:
+    """End the agreement at once (the vendor's decision, e.g. for a breach)."""
+    license = _locked_license(license_id)
+    if license.status not in LIVE:
+        raise LifecycleRefused(_("This license has already ended."))
+    license.status = Status.TERMINATED
+    license.ended_on = day
+    license.save(update_fields=["status", "ended_on"])
+    audit.record(
+        actor=actor,
+        action="license.terminated",
+        target=license,
+        data={"reason": "vendor"},
+    )
+    _email(
+        license,
+        key=f"terminated:{license.pk}",
+        template="terminated",
+        context={"reason": "vendor", "ended_on": day},
+    )
+    return license

@@ -145,3 +145,35 @@ def test_issue_license_refuses_bad_input_clearly(args):
 def test_rotate_signing_key_command():
     output = run("rotate_signing_key")
     assert SigningKey.objects.get().keyid in output
+
+
+def test_issue_license_is_paid_unless_unpaid():
+    run("seed_demo", "--force")
+    paid = run("issue_license", "--product", "desktop", "--plan", "desktop-single")
+    unpaid = run(
+        "issue_license", "--product", "desktop", "--plan", "desktop-single", "--unpaid"
+    )
+    first = License.objects.by_key(keys.normalise(paid.strip().splitlines()[-1])).get()
+    second = License.objects.by_key(
+        keys.normalise(unpaid.strip().splitlines()[-1])
+    ).get()
+    assert list(first.invoices.values_list("status", flat=True)) == ["paid"]
+    assert list(second.invoices.values_list("status", flat=True)) == ["open"]
+    with pytest.raises(CommandError, match="prepaid"):
+        run(
+            "issue_license",
+            "--product",
+            "backup",
+            "--plan",
+            "backup-annual",
+            "--unpaid",
+        )
+
+
+def test_lifecycle_sweep_command_runs_a_given_day_again():
+    run("seed_demo", "--force")
+    output = run("lifecycle_sweep", "--date", "2026-12-01")
+    assert output.startswith("2026-12-01: reminders")
+    assert run("lifecycle_sweep", "--date", "2026-12-01").startswith(
+        "2026-12-01: reminders 0"
+    )

@@ -1,0 +1,91 @@
+"""Vendor staff's admin actions go through the lifecycle services."""
+
+from datetime import date
+
+import pytest
+from django.core import mail
+
+from core.models import AuditEvent, OutboxEmail
+from licensing.models import Invoice, License
+from tests.factories import CustomerFactory, PlanFactory, issue
+
+pytestmark = pytest.mark.django_db
+
+
+def act(admin_client, model, action, objects):
+    return admin_client.post(
+        f"/admin/licensing/{model}/",
+        {"action": action, "_selected_action": [str(o.pk) for o in objects]},
+        follow=True,
+    )
+
+
+def test_recording_a_payment_unblocks_the_license(
+    admin_client, django_capture_on_commit_callbacks
+):
+    license = issue(plan=PlanFactory(), customer=CustomerFactory(), paid=False)
+    invoice = license.invoices.get()
+    License.objects.filter(pk=license.pk).update(status="suspended")
+    Invoice.objects.filter(pk=invoice.pk).update(
+        default_notice_sent_on=date(2026, 1, 1)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = act(admin_client, "invoice", "record_payment", [invoice])
+    assert "1 payment recorded." in response.content.decode()
+    invoice.refresh_from_db()
+    license.refresh_from_db()
+    assert (invoice.status, license.status) == ("paid", "active")
+    assert "restored" in mail.outbox[-1].subject
+    event = AuditEvent.objects.get(action="invoice.paid")
+    assert (event.actor_type, event.actor_user.email) == (
+        "user",
+        response.wsgi_request.user.email,
+    )
+
+
+def test_a_refused_action_says_why(admin_client):
+    license = issue(plan=PlanFactory())  # paid
+    response = act(admin_client, "invoice", "void", [license.invoices.get()])
+    assert "Only an open invoice can be voided." in response.content.decode()
+    assert license.invoices.get().status == "paid"
+
+
+def test_suspend_unsuspend_and_terminate(admin_client):
+    license = issue(plan=PlanFactory(), customer=CustomerFactory())
+    act(admin_client, "license", "suspend", [license])
+    assert License.objects.get(pk=license.pk).status == "suspended"
+    act(admin_client, "license", "unsuspend", [license])
+    assert License.objects.get(pk=license.pk).status == "active"
+    act(admin_client, "license", "terminate", [license])
+    license.refresh_from_db()
+    assert license.status == "terminated" and license.ended_on is not None
+    actions = set(AuditEvent.objects.values_list("action", flat=True))
+    assert {"license.suspended", "license.unsuspended", "license.terminated"} <= actions
+
+
+def test_the_license_admin_shows_no_full_key(admin_client):
+    license = issue(plan=PlanFactory())
+    page = admin_client.get(
+        f"/admin/licensing/license/{license.pk}/change/"
+    ).content.decode()
+    assert license.key not in page and license.display_key not in page
+    assert license.key[-5:] in page
+
+
+def test_the_outbox_is_searchable_by_full_address(admin_client):
+    customer = CustomerFactory(email="findme@example.org")
+    issue(plan=PlanFactory(), customer=customer, notify=True)
+    issue(
+        plan=PlanFactory(),
+        customer=CustomerFactory(email="other@example.org"),
+        notify=True,
+    )
+    assert OutboxEmail.objects.count() == 2
+
+    def found(query):
+        response = admin_client.get("/admin/core/outboxemail/", {"q": query})
+        return response.context["cl"].result_count
+
+    assert found("FindMe@example.org") == 1  # exact address, any case
+    assert found("license_issued") == 2
+    assert found("findme") == 0  # no partial matching of encrypted addresses
