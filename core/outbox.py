@@ -22,9 +22,6 @@ from core.models import OutboxEmail
 
 logger = logging.getLogger(__name__)
 
-# A pending row older than this is assumed to have lost its task.
-STALE_AFTER = timedelta(minutes=2)
-
 
 def _common_context() -> dict:
     return {
@@ -162,7 +159,8 @@ def _describe(exc: Exception) -> str:
 
 
 def pending_stale_ids(*, limit: int = 500) -> list[int]:
-    cutoff = timezone.now() - STALE_AFTER
+    # A pending row older than this is assumed to have lost its task.
+    cutoff = timezone.now() - timedelta(seconds=settings.OUTBOX_STALE_SECONDS)
     return list(
         OutboxEmail.objects.filter(
             status=OutboxEmail.Status.PENDING, created_at__lt=cutoff

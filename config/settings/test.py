@@ -1,7 +1,7 @@
 """Settings for `make test`: real PostgreSQL and Redis, fixed throwaway keys."""
 
 from .base import *  # noqa: F403
-from .base import database_from_env
+from .base import database_from_env, env
 
 DEBUG = False
 SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105
@@ -16,9 +16,13 @@ DATABASES = {
 DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# pytest-django uses the in-memory outbox; a Celery worker started by a test
+# (tests/core/test_celery_reliability.py) gets its backend from the environment.
+EMAIL_BACKEND = env(
+    "EMAIL_BACKEND", default="django.core.mail.backends.locmem.EmailBackend"
+)
 # Tasks queued on commit run at once, in the test's process.
-CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 CELERY_TASK_EAGER_PROPAGATES = True
 # Each test sets the limits it exercises; the rest of the suite is not throttled.
 API_RATE_LIMIT_PER_KEY = "off"
