@@ -11,7 +11,8 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -34,20 +35,8 @@ class LifecycleRefused(Exception):
 
 
 def _email(license: License, *, key: str, template: str, context: dict) -> None:
-    """Queue a lifecycle email to the registrant; an unregistered license has nobody to tell."""
-    if license.customer is None:
-        return
-    outbox.enqueue(
-        key=key,
-        to=license.customer.email,
-        template=f"licensing/email/{template}",
-        context={
-            "product": license.product.name,
-            "key_hint": keys.masked(license.key),
-            **context,
-        },
-        language=license.customer.language,
-    )
+    """Queue one lifecycle email to the registrant (none for an unregistered license)."""
+    _send([_message(license, key=key, template=template, context=context)])
 
 
 def _locked_license(license_id) -> License:
@@ -62,13 +51,21 @@ def _locked_license(license_id) -> License:
 
 
 def invoice_numbers(year: int, count: int) -> list[str]:
-    """The next `count` invoice numbers of `year`, without gaps (the counter row is locked)."""
-    InvoiceCounter.objects.get_or_create(year=year)
-    counter = InvoiceCounter.objects.select_for_update().get(year=year)
-    first = counter.last + 1
-    counter.last += count
-    counter.save(update_fields=["last"])
-    return [f"{year}-{n:06d}" for n in range(first, first + count)]
+    """The next `count` invoice numbers of `year`, without gaps.
+
+    One upsert takes them and holds the counter's row lock until the caller's
+    transaction ends, so numbers are neither skipped nor given twice.
+    """
+    table = connection.ops.quote_name(InvoiceCounter._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (year, last) VALUES (%s, %s) "  # noqa: S608
+            f"ON CONFLICT (year) DO UPDATE SET last = {table}.last + EXCLUDED.last "
+            "RETURNING last",
+            [year, count],
+        )
+        last = cursor.fetchone()[0]
+    return [f"{year}-{n:06d}" for n in range(last - count + 1, last + 1)]
 
 
 @transaction.atomic
@@ -142,197 +139,330 @@ def _blocking_invoices(license: License):
     )
 
 
-# --- Payment default ------------------------------------------------------------------
+# --- The daily sweep's changes, a batch at a time -----------------------------------
+#
+# Each takes the ids its sweep step selected, locks them (in id order, so two
+# sweeps cannot deadlock), keeps those to which the change still applies, and
+# writes the batch in a fixed number of queries whatever its size.
+
+
+def _message(
+    license: License, *, key: str, template: str, context: dict
+) -> dict | None:
+    """An outbox message to the registrant; an unregistered license has nobody to tell."""
+    if license.customer is None:
+        return None
+    return {
+        "key": key,
+        "to": license.customer.email,
+        "template": f"licensing/email/{template}",
+        "context": {
+            "product": license.product.name,
+            "key_hint": keys.masked(license.key),
+            **context,
+        },
+        "language": license.customer.language,
+    }
+
+
+def _send(messages: list[dict | None]) -> None:
+    outbox.enqueue_many([m for m in messages if m is not None])
+
+
+def _locked_licenses(ids) -> list[License]:
+    return list(
+        License.objects.select_for_update(of=("self",))
+        .select_related("product", "plan", "customer")
+        .filter(pk__in=ids)
+        .order_by("pk")
+    )
+
+
+def _locked_invoices(ids) -> list[Invoice]:
+    return list(
+        Invoice.objects.select_for_update(of=("self", "license"))
+        .select_related("license__product", "license__plan", "license__customer")
+        .filter(pk__in=ids)
+        .order_by("license_id", "pk")
+    )
+
+
+def _first_per_license(invoices: list[Invoice]) -> list[Invoice]:
+    """One invoice per license (the oldest), so a license changes and is told once."""
+    seen, first = set(), []
+    for invoice in invoices:
+        if invoice.license_id not in seen:
+            seen.add(invoice.license_id)
+            first.append(invoice)
+    return first
 
 
 @transaction.atomic
-def payment_default_notify(*, invoice_id: int, day: date) -> bool:
+def renewals_remind(*, license_ids, day: date) -> int:
+    """Tell registrants of the coming renewal and the last day to give notice."""
+    due = [
+        lic
+        for lic in _locked_licenses(license_ids)
+        if lic.status in LIVE
+        and lic.plan.renewal == Plan.Renewal.ROLLING
+        and lic.termination_effective_on is None
+        and lic.customer is not None
+        and lic.reminded_for != lic.period_end
+        and rules.reminder_date(lic.period_end) <= day < lic.period_end
+    ]
+    License.objects.filter(pk__in=[lic.pk for lic in due]).update(
+        reminded_for=F("period_end")
+    )
+    _send(
+        [
+            _message(
+                lic,
+                key=f"renewal-reminder:{lic.pk}:{lic.period_end}",
+                template="renewal_reminder",
+                context={
+                    "renews_on": lic.period_end,
+                    "notice_deadline": rules.notice_deadline(lic.period_end),
+                    "price": lic.plan.price,
+                    "currency": lic.plan.currency,
+                },
+            )
+            for lic in due
+        ]
+    )
+    return len(due)
+
+
+@transaction.atomic
+def periods_end(*, license_ids, day: date) -> int:
+    """Licenses whose period has ended by `day`: notice ends them, a fixed term
+    expires, a rolling license renews (as often as needed) with an invoice per period.
+    """
+    licenses = [
+        lic
+        for lic in _locked_licenses(license_ids)
+        if lic.status in LIVE and lic.period_end <= day
+    ]
+    ended, renewals, messages, events = [], [], [], []
+    for lic in licenses:
+        noticed = (
+            lic.termination_effective_on is not None
+            and lic.termination_effective_on <= lic.period_end
+        )
+        if noticed or lic.plan.renewal == Plan.Renewal.FIXED:
+            lic.status = Status.TERMINATED if noticed else Status.EXPIRED
+            lic.ended_on = lic.period_end
+            ended.append(lic)
+            template = "terminated" if noticed else "expired"
+            messages.append(
+                _message(
+                    lic,
+                    key=f"{template}:{lic.pk}",
+                    template=template,
+                    context={"reason": "notice", "ended_on": lic.ended_on},
+                )
+            )
+            events.append(
+                (
+                    "license",
+                    lic.pk,
+                    f"license.{lic.status}",
+                    {"reason": "notice" if noticed else "term"},
+                )
+            )
+            continue
+        while lic.period_end <= day:
+            lic.period_start, lic.period_end = rules.next_period(lic.period_end)
+            renewals.append((lic, lic.period_start, lic.period_end))
+    License.objects.bulk_update(
+        licenses, ["status", "ended_on", "period_start", "period_end"]
+    )
+    invoices = _renewal_invoices(renewals)
+    for lic, start, end in renewals:
+        invoice = invoices[(lic.pk, start)]
+        # The renewal invoice is dated on the renewal day.
+        messages.append(
+            _message(
+                lic,
+                key=f"renewed:{lic.pk}:{start}",
+                template="renewed",
+                context={"period_start": start, "period_end": end, "invoice": invoice},
+            )
+        )
+        events.append(
+            (
+                "license",
+                lic.pk,
+                "license.renewed",
+                {"period_end": end.isoformat(), "invoice": invoice.number},
+            )
+        )
+    _audit_bulk(events)
+    _send(messages)
+    return len(licenses)
+
+
+def _renewal_invoices(renewals) -> dict:
+    """The invoice of each renewed period, created unless it exists: {(license id, start): invoice}."""
+    if not renewals:
+        return {}
+    existing = {
+        (i.license_id, i.period_start): i
+        for i in Invoice.objects.filter(
+            license_id__in={lic.pk for lic, _start, _end in renewals},
+            period_start__in={start for _lic, start, _end in renewals},
+        )
+    }
+    missing = [
+        (lic, start) for lic, start, _ in renewals if (lic.pk, start) not in existing
+    ]
+    numbers = {}
+    for year in sorted({start.year for _lic, start in missing}):
+        wanted = [(lic, start) for lic, start in missing if start.year == year]
+        numbers.update(zip(wanted, invoice_numbers(year, len(wanted)), strict=True))
+    created = Invoice.objects.bulk_create(
+        Invoice(
+            license=lic,
+            number=numbers[(lic, start)],
+            period_start=start,
+            issued_on=start,
+            due_on=rules.due_date(start),
+            amount=lic.plan.price,
+            currency=lic.plan.currency,
+        )
+        for lic, start in missing
+    )
+    _audit_bulk(
+        [
+            (
+                "invoice",
+                i.pk,
+                "invoice.created",
+                {"license": str(i.license_id), "number": i.number},
+            )
+            for i in created
+        ]
+    )
+    return {**existing, **{(i.license_id, i.period_start): i for i in created}}
+
+
+@transaction.atomic
+def default_notices_send(*, invoice_ids, day: date) -> int:
     """The day after the due date: tell the customer, with the date access will be blocked.
 
     Without a registrant there is nobody to notify, so no notice is recorded
     (and therefore no block follows).
     """
-    invoice = Invoice.objects.select_for_update().get(pk=invoice_id)
-    if (
-        invoice.status != Invoice.Status.OPEN
-        or invoice.default_notice_sent_on is not None
-        or day <= invoice.due_on
-    ):
-        return False
-    license = _locked_license(invoice.license_id)
-    if license.customer is None or license.status not in LIVE:
-        return False
-    invoice.default_notice_sent_on = day
-    invoice.save(update_fields=["default_notice_sent_on"])
-    audit.record(actor=Actor.system(), action="invoice.default_notice", target=invoice)
-    _email(
-        license,
-        key=f"payment-overdue:{invoice.pk}",
-        template="payment_overdue",
-        context={"invoice": invoice, "block_on": rules.block_date(day)},
+    due = [
+        i
+        for i in _locked_invoices(invoice_ids)
+        if i.status == Invoice.Status.OPEN
+        and i.default_notice_sent_on is None
+        and day > i.due_on
+        and i.license.customer is not None
+        and i.license.status in LIVE
+    ]
+    Invoice.objects.filter(pk__in=[i.pk for i in due]).update(
+        default_notice_sent_on=day
     )
-    return True
+    _audit_bulk([("invoice", i.pk, "invoice.default_notice", {}) for i in due])
+    _send(
+        [
+            _message(
+                i.license,
+                key=f"payment-overdue:{i.pk}",
+                template="payment_overdue",
+                context={"invoice": i, "block_on": rules.block_date(day)},
+            )
+            for i in due
+        ]
+    )
+    return len(due)
 
 
 @transaction.atomic
-def license_block(*, invoice_id: int, day: date) -> bool:
+def licenses_block(*, invoice_ids, day: date) -> int:
     """Suspend access, no earlier than BLOCK_GRACE_DAYS after the notice was sent."""
-    invoice = Invoice.objects.select_for_update().get(pk=invoice_id)
-    if (
-        invoice.status != Invoice.Status.OPEN
-        or invoice.default_notice_sent_on is None
-        or day < rules.block_date(invoice.default_notice_sent_on)
-    ):
-        return False
-    license = _locked_license(invoice.license_id)
-    if license.status != Status.ACTIVE:
-        return False
-    license.status = Status.SUSPENDED
-    license.save(update_fields=["status"])
-    audit.record(
-        actor=Actor.system(),
-        action="license.blocked",
-        target=license,
-        data={"invoice": invoice.number},
+    due = _first_per_license(
+        [
+            i
+            for i in _locked_invoices(invoice_ids)
+            if i.status == Invoice.Status.OPEN
+            and i.default_notice_sent_on is not None
+            and day >= rules.block_date(i.default_notice_sent_on)
+            and i.license.status == Status.ACTIVE
+        ]
     )
-    _email(
-        license,
-        key=f"access-blocked:{invoice.pk}",
-        template="access_blocked",
-        context={"invoice": invoice},
+    License.objects.filter(pk__in=[i.license_id for i in due]).update(
+        status=Status.SUSPENDED
     )
-    return True
+    _audit_bulk(
+        [
+            ("license", i.license_id, "license.blocked", {"invoice": i.number})
+            for i in due
+        ]
+    )
+    _send(
+        [
+            _message(
+                i.license,
+                key=f"access-blocked:{i.pk}",
+                template="access_blocked",
+                context={"invoice": i},
+            )
+            for i in due
+        ]
+    )
+    return len(due)
 
 
 @transaction.atomic
-def license_terminate_for_breach(*, invoice_id: int, day: date) -> bool:
+def licenses_terminate_for_breach(*, invoice_ids, day: date) -> int:
     """More than 30 days in default is a material breach: end the agreement at once."""
-    invoice = Invoice.objects.select_for_update().get(pk=invoice_id)
-    if (
-        invoice.status != Invoice.Status.OPEN
-        or invoice.default_notice_sent_on is None
-        or day < rules.breach_date(invoice.due_on)
-    ):
-        return False
-    license = _locked_license(invoice.license_id)
-    if license.status not in LIVE:
-        return False
-    _end(license, status=Status.TERMINATED, day=day, reason="breach")
-    _email(
-        license,
-        key=f"terminated:{license.pk}",
-        template="terminated",
-        context={"reason": "breach", "invoice": invoice, "ended_on": day},
+    due = _first_per_license(
+        [
+            i
+            for i in _locked_invoices(invoice_ids)
+            if i.status == Invoice.Status.OPEN
+            and i.default_notice_sent_on is not None
+            and day >= rules.breach_date(i.due_on)
+            and i.license.status in LIVE
+        ]
     )
-    return True
-
-
-def _end(license: License, *, status: str, day: date, reason: str) -> None:
-    license.status = status
-    license.ended_on = day
-    license.save(update_fields=["status", "ended_on"])
-    audit.record(
-        actor=Actor.system(),
-        action=f"license.{status}",
-        target=license,
-        data={"reason": reason},
+    License.objects.filter(pk__in=[i.license_id for i in due]).update(
+        status=Status.TERMINATED, ended_on=day
     )
-
-
-# --- Periods: reminders, renewals and endings -------------------------------------
-
-
-@transaction.atomic
-def renewal_remind(*, license_id, day: date) -> bool:
-    """Tell the registrant of the coming renewal and the last day to give notice."""
-    license = _locked_license(license_id)
-    if (
-        license.status not in LIVE
-        or license.plan.renewal != Plan.Renewal.ROLLING
-        or license.termination_effective_on is not None
-        or license.customer is None
-        or license.reminded_for == license.period_end
-        or not rules.reminder_date(license.period_end) <= day < license.period_end
-    ):
-        return False
-    license.reminded_for = license.period_end
-    license.save(update_fields=["reminded_for"])
-    _email(
-        license,
-        key=f"renewal-reminder:{license.pk}:{license.period_end}",
-        template="renewal_reminder",
-        context={
-            "renews_on": license.period_end,
-            "notice_deadline": rules.notice_deadline(license.period_end),
-            "price": license.plan.price,
-            "currency": license.plan.currency,
-        },
+    _audit_bulk(
+        [
+            ("license", i.license_id, "license.terminated", {"reason": "breach"})
+            for i in due
+        ]
     )
-    return True
+    _send(
+        [
+            _message(
+                i.license,
+                key=f"terminated:{i.license_id}",
+                template="terminated",
+                context={"reason": "breach", "invoice": i, "ended_on": day},
+            )
+            for i in due
+        ]
+    )
+    return len(due)
 
 
-@transaction.atomic
-def period_end(*, license_id, day: date) -> str | None:
-    """What happens when the current period has ended by `day`; the outcome, or None.
-
-    Notice that took effect ends the agreement; a fixed term expires; a
-    rolling license renews (as often as needed to reach `day`) and is invoiced.
-    """
-    license = _locked_license(license_id)
-    if license.status not in LIVE or license.period_end > day:
-        return None
-    if (
-        license.termination_effective_on is not None
-        and license.termination_effective_on <= license.period_end
-    ):
-        ended_on = license.period_end
-        _end(license, status=Status.TERMINATED, day=ended_on, reason="notice")
-        _email(
-            license,
-            key=f"terminated:{license.pk}",
-            template="terminated",
-            context={"reason": "notice", "ended_on": ended_on},
-        )
-        return "terminated"
-    if license.plan.renewal == Plan.Renewal.FIXED:
-        ended_on = license.period_end
-        _end(license, status=Status.EXPIRED, day=ended_on, reason="term")
-        _email(
-            license,
-            key=f"expired:{license.pk}",
-            template="expired",
-            context={"ended_on": ended_on},
-        )
-        return "expired"
-    while license.period_end <= day:
-        license.period_start, license.period_end = rules.next_period(license.period_end)
-        license.save(update_fields=["period_start", "period_end"])
-        # The renewal invoice is dated on the renewal day.
-        invoice = invoice_create(
-            license=license,
-            period_start=license.period_start,
-            issued_on=license.period_start,
-        )
-        audit.record(
+def _audit_bulk(events: list[tuple[str, object, str, dict]]) -> None:
+    """(kind, pk, action, data) audit events by the system, in one query per action."""
+    by_action: dict[tuple[str, str], list] = {}
+    for kind, pk, action, data in events:
+        by_action.setdefault((kind, action), []).append((pk, data))
+    for (kind, action), items in by_action.items():
+        audit.record_bulk(
             actor=Actor.system(),
-            action="license.renewed",
-            target=license,
-            data={
-                "period_end": license.period_end.isoformat(),
-                "invoice": invoice.number,
-            },
+            action=action,
+            model=License if kind == "license" else Invoice,
+            items=items,
         )
-        _email(
-            license,
-            key=f"renewed:{license.pk}:{license.period_start}",
-            template="renewed",
-            context={
-                "period_start": license.period_start,
-                "period_end": license.period_end,
-                "invoice": invoice,
-            },
-        )
-    return "renewed"
 
 
 # --- Endings the customer chooses -------------------------------------------------

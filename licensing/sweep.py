@@ -40,13 +40,8 @@ def _batches(queryset: QuerySet, batch_size: int):
         last = ids[-1]
 
 
-def _run(
-    queryset: QuerySet, action: Callable[[object], object], batch_size: int
-) -> int:
-    done = 0
-    for ids in _batches(queryset, batch_size):
-        done += sum(1 for pk in ids if action(pk))
-    return done
+def _run(queryset: QuerySet, action: Callable[[list], int], batch_size: int) -> int:
+    return sum(action(ids) for ids in _batches(queryset, batch_size))
 
 
 def due_steps(day: date) -> list[tuple[str, QuerySet, Callable]]:
@@ -66,12 +61,12 @@ def due_steps(day: date) -> list[tuple[str, QuerySet, Callable]]:
                 period_end__gt=day,
                 period_end__lte=reminder_horizon,
             ).exclude(reminded_for=F("period_end")),
-            lambda pk: lifecycle.renewal_remind(license_id=pk, day=day),
+            lambda ids: lifecycle.renewals_remind(license_ids=ids, day=day),
         ),
         (
             "period_ends",
             License.objects.filter(status__in=LIVE, period_end__lte=day),
-            lambda pk: lifecycle.period_end(license_id=pk, day=day),
+            lambda ids: lifecycle.periods_end(license_ids=ids, day=day),
         ),
         (
             "default_notices",
@@ -81,7 +76,7 @@ def due_steps(day: date) -> list[tuple[str, QuerySet, Callable]]:
                 license__status__in=LIVE,
                 license__customer__isnull=False,
             ),
-            lambda pk: lifecycle.payment_default_notify(invoice_id=pk, day=day),
+            lambda ids: lifecycle.default_notices_send(invoice_ids=ids, day=day),
         ),
         (
             "blocks",
@@ -89,7 +84,7 @@ def due_steps(day: date) -> list[tuple[str, QuerySet, Callable]]:
                 default_notice_sent_on__lte=notice_cutoff,
                 license__status=License.Status.ACTIVE,
             ),
-            lambda pk: lifecycle.license_block(invoice_id=pk, day=day),
+            lambda ids: lifecycle.licenses_block(invoice_ids=ids, day=day),
         ),
         (
             "breaches",
@@ -98,7 +93,9 @@ def due_steps(day: date) -> list[tuple[str, QuerySet, Callable]]:
                 due_on__lte=breach_cutoff,
                 license__status__in=LIVE,
             ),
-            lambda pk: lifecycle.license_terminate_for_breach(invoice_id=pk, day=day),
+            lambda ids: lifecycle.licenses_terminate_for_breach(
+                invoice_ids=ids, day=day
+            ),
         ),
     ]
 
