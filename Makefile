@@ -29,6 +29,7 @@ test: sync
 bench: sync
 	@command -v wrk >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq wrk) || sudo apt-get install -y -qq wrk
 	$(UV) run --frozen python bench/run.py $(BENCH_ARGS)
+	$(UV) run --frozen python bench/sweep.py
 
 lint: sync
 	$(UV) run --frozen ruff check .

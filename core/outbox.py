@@ -121,7 +121,8 @@ def enqueue_many(messages: list[dict]) -> int:
             status=OutboxEmail.Status.PENDING,
         ).values_list("pk", flat=True)
     )
-    transaction.on_commit(lambda: [_publish(pk) for pk in ids])
+    if ids:
+        transaction.on_commit(lambda: _publish_batch(ids))
     return len(ids)
 
 
@@ -133,6 +134,17 @@ def _publish(email_id: int) -> None:
     except Exception:  # the broker is away: the periodic requeue sends it later
         logger.warning(
             "outbox email %s not published; it waits for the requeue", email_id
+        )
+
+
+def _publish_batch(email_ids: list[int]) -> None:
+    from core.tasks import send_outbox_emails
+
+    try:
+        send_outbox_emails.delay(email_ids)
+    except Exception:  # the broker is away: the periodic requeue sends them later
+        logger.warning(
+            "%d outbox emails not published; they wait for the requeue", len(email_ids)
         )
 
 

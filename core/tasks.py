@@ -19,6 +19,18 @@ def send_outbox_email(self, email_id: int) -> bool:
         ) from exc
 
 
+@shared_task(acks_late=True)
+def send_outbox_emails(email_ids: list[int]) -> int:
+    """Send a batch queued together (one task instead of thousands); failures retry alone."""
+    sent = 0
+    for email_id in email_ids:
+        try:
+            sent += outbox.outbox_deliver(email_id=email_id)
+        except outbox.DeliveryFailed:
+            send_outbox_email.apply_async((email_id,), countdown=30)
+    return sent
+
+
 @shared_task
 def requeue_pending_outbox() -> int:
     """Send what waits too long (Redis was down, a worker died)."""

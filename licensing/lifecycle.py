@@ -273,9 +273,16 @@ def periods_end(*, license_ids, day: date) -> int:
         while lic.period_end <= day:
             lic.period_start, lic.period_end = rules.next_period(lic.period_end)
             renewals.append((lic, lic.period_start, lic.period_end))
-    License.objects.bulk_update(
-        licenses, ["status", "ended_on", "period_start", "period_end"]
-    )
+    # One UPDATE per distinct outcome: on an ordinary day every license renewing
+    # shares its new period, so a batch of renewals is one statement.
+    outcomes: dict[tuple, list] = {}
+    for lic in licenses:
+        outcome = (lic.status, lic.ended_on, lic.period_start, lic.period_end)
+        outcomes.setdefault(outcome, []).append(lic.pk)
+    for (status, ended_on, start, end), pks in outcomes.items():
+        License.objects.filter(pk__in=pks).update(
+            status=status, ended_on=ended_on, period_start=start, period_end=end
+        )
     invoices = _renewal_invoices(renewals)
     for lic, start, end in renewals:
         invoice = invoices[(lic.pk, start)]
