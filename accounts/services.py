@@ -1,3 +1,5 @@
+from django.conf import settings
+from django.core import signing
 from django.db import IntegrityError, transaction
 
 from accounts.models import Customer
@@ -26,3 +28,39 @@ def customer_get_or_create(
     except IntegrityError:
         return Customer.objects.by_email(email).get(), False
     return customer, True
+
+
+UNSUBSCRIBE_SALT = "accounts.unsubscribe"
+
+
+def unsubscribe_token(customer: Customer) -> str:
+    """A signed, non-expiring token that stops this customer's update notifications."""
+    return signing.dumps({"c": customer.pk}, salt=UNSUBSCRIBE_SALT, compress=True)
+
+
+def unsubscribe_url(customer: Customer) -> str:
+    return f"{settings.SITE_URL}/unsubscribe/{unsubscribe_token(customer)}/"
+
+
+def customer_from_unsubscribe_token(token: str) -> Customer | None:
+    try:
+        data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    except signing.BadSignature:
+        return None
+    return Customer.objects.filter(pk=data.get("c")).first()
+
+
+@transaction.atomic
+def customer_unsubscribe(*, customer: Customer) -> bool:
+    """Stop update notifications; True if they were on."""
+    from core import audit
+    from core.audit import Actor
+
+    updated = Customer.objects.filter(pk=customer.pk, updates_opt_in=True).update(
+        updates_opt_in=False, updates_opt_in_at=None, updates_opt_in_source=""
+    )
+    if updated:
+        audit.record(
+            actor=Actor.system(), action="customer.unsubscribed", target=customer
+        )
+    return bool(updated)

@@ -20,6 +20,7 @@ urlpatterns = [
         name="api-docs",
     ),
     path("", include("licensing.urls")),
+    path("", include("accounts.urls")),
 ]
 
 handler404 = "core.errors.page_not_found"

@@ -284,6 +284,12 @@ def periods_end(*, license_ids, day: date) -> int:
             status=status, ended_on=ended_on, period_start=start, period_end=end
         )
     invoices = _renewal_invoices(renewals)
+    if renewals:
+        from licensing.agreements import deemed_accepted_at_renewal
+
+        deemed_accepted_at_renewal(
+            license_ids=list({lic.pk for lic, _start, _end in renewals}), renewed_on=day
+        )
     for lic, start, end in renewals:
         invoice = invoices[(lic.pk, start)]
         # The renewal invoice is dated on the renewal day.

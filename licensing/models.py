@@ -446,3 +446,64 @@ class SweepRun(models.Model):
 
     def __str__(self):
         return str(self.day)
+
+
+class ProductRelease(models.Model):
+    """A new version of a product; registrants of its major version who opted in are told."""
+
+    product = models.ForeignKey(
+        Product,
+        verbose_name=_("product"),
+        on_delete=models.CASCADE,
+        related_name="releases",
+    )
+    version = models.CharField(_("version"), max_length=64)
+    notes = models.TextField(_("release notes"), blank=True)
+    published_at = models.DateTimeField(_("published"))
+
+    class Meta:
+        verbose_name = _("product release")
+        verbose_name_plural = _("product releases")
+        ordering = ["-published_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["product", "version"], name="release_unique_version"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.product} {self.version}"
+
+    @property
+    def major(self) -> int:
+        return int(self.version.split(".", 1)[0].split("-", 1)[0].split("+", 1)[0])
+
+
+class TransferOffer(models.Model):
+    """A license offered to a new owner, waiting for their acceptance (one per license)."""
+
+    TOKEN_PURPOSE = "transfer.token"  # noqa: S105 (a hash purpose, not a secret)
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    license = models.OneToOneField(
+        License,
+        verbose_name=_("license"),
+        on_delete=models.CASCADE,
+        related_name="transfer_offer",
+    )
+    token_hash = models.CharField(
+        _("token hash"), max_length=64, unique=True, editable=False
+    )
+    email = EncryptedTextField(_("new owner's email address"), max_length=254)
+    language = models.CharField(
+        _("language"), max_length=8, default=settings.LANGUAGE_CODE
+    )
+    created_at = models.DateTimeField(_("created"))
+    expires_at = models.DateTimeField(_("expires"))
+
+    class Meta:
+        verbose_name = _("transfer offer")
+        verbose_name_plural = _("transfer offers")
+
+    def __str__(self):
+        return str(self.pk)

@@ -24,3 +24,17 @@ def lifecycle_sweep() -> int:
     from licensing.sweep import sweep
 
     return len(sweep())
+
+
+@shared_task
+def notify_release(release_id: int) -> int:
+    from licensing.releases import release_notify
+
+    return release_notify(release_id=release_id)
+
+
+@shared_task
+def announce_agreement(version_id: int) -> int:
+    from licensing.agreements import agreement_announce
+
+    return agreement_announce(version_id=version_id)

@@ -9,3 +9,11 @@ urlpatterns = [
         name="registration-confirm",
     ),
 ]
+
+urlpatterns += [
+    path(
+        "transfer/accept/<str:token>/",
+        views.TransferAcceptView.as_view(),
+        name="transfer-accept",
+    ),
+]

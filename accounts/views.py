@@ -1,0 +1,35 @@
+from django.shortcuts import render
+from django.utils.decorators import method_decorator
+from django.views import View
+from django.views.decorators.csrf import csrf_exempt
+
+from accounts.services import customer_from_unsubscribe_token, customer_unsubscribe
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+class UnsubscribeView(View):
+    """Stop update notifications from the link in an email, without logging in.
+
+    GET asks; POST unsubscribes. Mail clients send RFC 8058's one-click POST
+    (`List-Unsubscribe=One-Click`) without a CSRF token, so the signed token in
+    the address is what authorises it.
+    """
+
+    template_name = "accounts/unsubscribe.html"
+
+    def get(self, request, token):
+        customer = customer_from_unsubscribe_token(token)
+        state = "invalid" if customer is None else "confirm"
+        return render(
+            request,
+            self.template_name,
+            {"state": state},
+            status=404 if customer is None else 200,
+        )
+
+    def post(self, request, token):
+        customer = customer_from_unsubscribe_token(token)
+        if customer is None:
+            return render(request, self.template_name, {"state": "invalid"}, status=404)
+        customer_unsubscribe(customer=customer)
+        return render(request, self.template_name, {"state": "done"})

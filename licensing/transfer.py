@@ -1,0 +1,153 @@
+"""Permanent transfer of a license to a new owner (agreement 2.2.5).
+
+The vendor learns the new owner's identity (their confirmed email), no invoice
+may be open, and the new owner accepts the agreement. The key is replaced: the
+old one answers TRANSFERRED, its machines are released, and only the new
+owner receives the new key.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Customer
+from accounts.services import customer_get_or_create
+from core import audit
+from core.audit import Actor
+from core.fields import keyed_hash
+from licensing import keys
+from licensing.lifecycle import LIVE, LifecycleRefused, _email, _locked_license
+from licensing.models import AgreementVersion, Invoice, License, TransferOffer
+
+OFFER_DAYS = 14
+
+
+def _check_transferable(license: License) -> None:
+    if license.status not in LIVE:
+        raise LifecycleRefused(_("Only an active license can be transferred."))
+    if license.invoices.filter(status=Invoice.Status.OPEN).exists():
+        raise LifecycleRefused(
+            _("A license with an open invoice cannot be transferred.")
+        )
+
+
+@transaction.atomic
+def transfer_offer(
+    *, license_id, to_email: str, actor: Actor, language: str = ""
+) -> TransferOffer:
+    """Offer the license to `to_email`; a new offer replaces a pending one."""
+    license = _locked_license(license_id)
+    _check_transferable(license)
+    TransferOffer.objects.filter(license=license).delete()
+    token = secrets.token_urlsafe(32)
+    now = timezone.now()
+    offer = TransferOffer.objects.create(
+        license=license,
+        token_hash=keyed_hash(TransferOffer.TOKEN_PURPOSE, token),
+        email=to_email.strip(),
+        language=language or settings.LANGUAGE_CODE,
+        created_at=now,
+        expires_at=now + timedelta(days=OFFER_DAYS),
+    )
+    audit.record(actor=actor, action="license.transfer_offered", target=license)
+    from core import outbox
+
+    outbox.enqueue(
+        key=f"transfer-offered:{offer.pk}",
+        to=offer.email,
+        template="licensing/email/transfer_offered",
+        context={
+            "product": license.product.name,
+            "accept_url": f"{settings.SITE_URL}/transfer/accept/{token}/",
+            "expires_at": offer.expires_at,
+        },
+        language=offer.language,
+    )
+    return offer
+
+
+def transfer_pending(*, token: str) -> TransferOffer | None:
+    return (
+        TransferOffer.objects.select_related("license__product")
+        .filter(
+            token_hash=keyed_hash(TransferOffer.TOKEN_PURPOSE, token),
+            expires_at__gt=timezone.now(),
+        )
+        .first()
+    )
+
+
+@transaction.atomic
+def transfer_accept(
+    *, token: str, name: str, kind: str, agreement_accepted: bool
+) -> License:
+    """The new owner accepts: a new license with a new key is theirs; the old key ends."""
+    offer = transfer_pending(token=token)
+    if offer is None:
+        raise LifecycleRefused(_("This transfer offer is no longer valid."))
+    if not agreement_accepted:
+        raise LifecycleRefused(_("The license agreement must be accepted."))
+    old = _locked_license(offer.license_id)
+    _check_transferable(old)
+    customer, created = customer_get_or_create(
+        email=offer.email, name=name, language=offer.language
+    )
+    if created and kind in Customer.Kind.values:
+        customer.kind = kind
+        customer.save(update_fields=["kind"])
+    new = License.objects.create(
+        key=keys.generate(),
+        product=old.product,
+        plan=old.plan,
+        major_version=old.major_version,
+        seats=old.seats,
+        customer=customer,
+        partner=old.partner,
+        purchased_on=old.purchased_on,
+        period_start=old.period_start,
+        period_end=old.period_end,
+        reminded_for=old.reminded_for,
+        agreement_version=AgreementVersion.objects.filter(
+            published_at__lte=timezone.now()
+        )
+        .order_by("-published_at")
+        .first(),
+    )
+    released = old.activations.count()
+    old.activations.all().delete()
+    old.status = License.Status.TRANSFERRED
+    old.replaced_by = new
+    old.ended_on = timezone.localdate()
+    old.save(update_fields=["status", "replaced_by", "ended_on"])
+    offer.delete()
+    audit.record(
+        actor=Actor.system(),
+        action="license.transferred",
+        target=old,
+        data={"new_license": str(new.pk), "machines_released": released},
+    )
+    audit.record(
+        actor=Actor.system(),
+        action="license.issued",
+        target=new,
+        data={"transfer_of": str(old.pk)},
+    )
+    _email(
+        new,
+        key=f"transfer-completed:{new.pk}",
+        template="transfer_completed",
+        context={"key": new.display_key, "new_owner": True},
+    )
+    _email(
+        old,
+        key=f"transfer-completed:{old.pk}",
+        template="transfer_completed",
+        context={"new_owner": False},
+    )
+    return new

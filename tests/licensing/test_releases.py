@@ -1,0 +1,111 @@
+"""Update notifications: opt-in only, once each, with a one-click unsubscribe that needs no login."""
+
+import re
+
+import pytest
+from django.core import mail
+from django.test import Client
+
+from accounts.models import Customer
+from core.audit import Actor
+from core.models import OutboxEmail
+from licensing import releases
+from licensing.models import License
+from tests.factories import CustomerFactory, PlanFactory, issue
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def link(message) -> str:
+    return (
+        re.search(r"http://[^\s]+/unsubscribe/[^\s/]+/", message.body)
+        .group(0)
+        .split("8000", 1)[1]
+    )
+
+
+@pytest.fixture
+def audience():
+    plan = PlanFactory(slug="desktop-single")
+    opted_in = [CustomerFactory(updates_opt_in=True) for _ in range(5)]
+    for customer in opted_in:
+        issue(plan=plan, customer=customer)
+    silent = CustomerFactory(updates_opt_in=False)
+    issue(plan=plan, customer=silent)
+    older = CustomerFactory(updates_opt_in=True)
+    issue(plan=plan, customer=older, major_version=6)
+    ended = CustomerFactory(updates_opt_in=True)
+    License.objects.filter(pk=issue(plan=plan, customer=ended).pk).update(
+        status="terminated"
+    )
+    return plan.product, opted_in
+
+
+def test_a_release_reaches_the_opted_in_registrants_of_its_major_version_once(audience):
+    product, opted_in = audience
+    release = releases.release_publish(
+        product=product, version="7.3.0", notes="Faster.", actor=Actor.system()
+    )
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(c.email for c in opted_in)
+    message = mail.outbox[0]
+    assert (
+        message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    )
+    assert message.extra_headers["List-Unsubscribe"].startswith("<http")
+    assert "/unsubscribe/" in message.body
+    # Run again (a retried task): nothing more.
+    assert releases.release_notify(release_id=release.pk, batch_size=2) == 0
+    assert OutboxEmail.objects.count() == 5
+
+
+def test_the_fan_out_works_in_batches(audience):
+    product, _opted_in = audience
+    release = releases.release_publish(
+        product=product, version="7.4", notes="", actor=Actor.system()
+    )
+    OutboxEmail.objects.all().delete()
+    assert releases.release_notify(release_id=release.pk, batch_size=2) == 5
+
+
+def test_one_click_unsubscribe_without_login(audience):
+    product, opted_in = audience
+    releases.release_publish(
+        product=product, version="7.3.0", notes="", actor=Actor.system()
+    )
+    message = next(m for m in mail.outbox if m.to == [opted_in[0].email])
+    client = Client(enforce_csrf_checks=True)
+    page = client.get(link(message))
+    assert page.status_code == 200
+    assert Customer.objects.get(pk=opted_in[0].pk).updates_opt_in  # GET changes nothing
+    # RFC 8058: the mail client POSTs List-Unsubscribe=One-Click, without a CSRF token.
+    done = client.post(
+        link(message),
+        data="List-Unsubscribe=One-Click",
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert done.status_code == 200
+    assert not Customer.objects.get(pk=opted_in[0].pk).updates_opt_in
+    mail.outbox.clear()
+    releases.release_publish(
+        product=product, version="7.5.0", notes="", actor=Actor.system()
+    )
+    assert opted_in[0].email not in [m.to[0] for m in mail.outbox]
+    assert len(mail.outbox) == 4
+
+
+def test_a_forged_unsubscribe_link_does_nothing(audience):
+    _product, opted_in = audience
+    response = Client().post("/unsubscribe/not-a-real-token/")
+    assert response.status_code == 404
+    assert all(
+        c.updates_opt_in
+        for c in Customer.objects.filter(pk__in=[c.pk for c in opted_in])
+    )
+
+
+def test_a_malformed_version_is_refused(audience):
+    product, _ = audience
+    with pytest.raises(ValueError):
+        releases.release_publish(
+            product=product, version="seven", notes="", actor=Actor.system()
+        )

@@ -1,0 +1,93 @@
+"""Permanent transfer: new owner accepts, new key, old key TRANSFERRED, machines released."""
+
+import re
+
+import pytest
+from django.core import mail
+from django.test import Client
+
+from core.audit import Actor
+from licensing import keys, lifecycle, transfer
+from licensing.models import License
+from tests.factories import CustomerFactory, PlanFactory, issue
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def accept_path(message) -> str:
+    return re.search(r"/transfer/accept/[^\s/]+/", message.body).group(0)
+
+
+def test_a_transfer_from_offer_to_new_key(api):
+    old_owner = CustomerFactory(email="old.owner@example.org")
+    license = issue(plan=PlanFactory(seats=2), customer=old_owner)
+    api.activate(license.key, "old-pc")
+    transfer.transfer_offer(
+        license_id=license.pk, to_email="new.owner@example.org", actor=Actor.system()
+    )
+    offer_mail = mail.outbox[-1]
+    assert offer_mail.to == ["new.owner@example.org"]
+
+    client = Client()
+    page = client.get(accept_path(offer_mail))
+    assert page.status_code == 200
+    refused = client.post(
+        accept_path(offer_mail), {"name": "New Owner", "kind": "business"}
+    )
+    assert refused.status_code == 400  # the agreement was not accepted
+    assert License.objects.get(pk=license.pk).status == "active"
+
+    done = client.post(
+        accept_path(offer_mail),
+        {"name": "New Owner", "kind": "business", "accept": "yes"},
+    )
+    assert done.status_code == 200
+    old = License.objects.get(pk=license.pk)
+    new = old.replaced_by
+    assert old.status == "transferred" and not old.activations.exists()
+    assert (new.customer.email, new.customer.name, new.customer.kind) == (
+        "new.owner@example.org",
+        "New Owner",
+        "business",
+    )
+    assert (new.period_end, new.seats) == (old.period_end, old.seats)
+    assert new.key != old.key
+    # The old key stops working; the new one works.
+    assert api.validate(old.key).body["code"] == "TRANSFERRED"
+    assert api.validate(new.key).body["code"] == "VALID"
+    # Only the new owner receives the new key.
+    to_new = next(
+        m
+        for m in mail.outbox
+        if m.to == ["new.owner@example.org"] and "complete" in m.subject
+    )
+    to_old = next(
+        m
+        for m in mail.outbox
+        if m.to == ["old.owner@example.org"] and "complete" in m.subject
+    )
+    assert keys.display(new.key) in to_new.body
+    assert keys.display(new.key) not in to_old.body
+    assert client.get(accept_path(offer_mail)).status_code == 404  # used up
+
+
+def test_no_transfer_with_an_open_invoice():
+    license = issue(plan=PlanFactory(), customer=CustomerFactory(), paid=False)
+    with pytest.raises(lifecycle.LifecycleRefused):
+        transfer.transfer_offer(
+            license_id=license.pk, to_email="x@example.org", actor=Actor.system()
+        )
+
+
+def test_an_invoice_opened_after_the_offer_blocks_the_acceptance():
+    license = issue(plan=PlanFactory(), customer=CustomerFactory())
+    transfer.transfer_offer(
+        license_id=license.pk, to_email="x@example.org", actor=Actor.system()
+    )
+    token = accept_path(mail.outbox[-1]).split("/")[-2]
+    license.invoices.update(status="open")
+    with pytest.raises(lifecycle.LifecycleRefused):
+        transfer.transfer_accept(
+            token=token, name="", kind="consumer", agreement_accepted=True
+        )
+    assert License.objects.get(pk=license.pk).status == "active"
