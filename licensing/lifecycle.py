@@ -213,6 +213,14 @@ def renewals_remind(*, license_ids, day: date) -> int:
     License.objects.filter(pk__in=[lic.pk for lic in due]).update(
         reminded_for=F("period_end")
     )
+    # A prepaid renewal is invoiced with its reminder, due on the renewal day.
+    invoices = _period_invoices(
+        [
+            (lic, lic.period_end, day, lic.period_end)
+            for lic in due
+            if lic.plan.billing == Plan.Billing.PREPAID
+        ]
+    )
     _send(
         [
             _message(
@@ -224,6 +232,7 @@ def renewals_remind(*, license_ids, day: date) -> int:
                     "notice_deadline": rules.notice_deadline(lic.period_end),
                     "price": lic.plan.price,
                     "currency": lic.plan.currency,
+                    "invoice": invoices.get((lic.pk, lic.period_end)),
                 },
             )
             for lic in due
@@ -242,7 +251,16 @@ def periods_end(*, license_ids, day: date) -> int:
         for lic in _locked_licenses(license_ids)
         if lic.status in LIVE and lic.period_end <= day
     ]
-    ended, renewals, messages, events = [], [], [], []
+    # A prepaid license renews only into a period already paid for.
+    paid_ahead = set(
+        Invoice.objects.filter(
+            license_id__in=[
+                lic.pk for lic in licenses if lic.plan.billing == Plan.Billing.PREPAID
+            ],
+            status=Invoice.Status.PAID,
+        ).values_list("license_id", "period_start")
+    )
+    renewals, messages, events = [], [], []
     for lic in licenses:
         noticed = (
             lic.termination_effective_on is not None
@@ -251,7 +269,6 @@ def periods_end(*, license_ids, day: date) -> int:
         if noticed or lic.plan.renewal == Plan.Renewal.FIXED:
             lic.status = Status.TERMINATED if noticed else Status.EXPIRED
             lic.ended_on = lic.period_end
-            ended.append(lic)
             template = "terminated" if noticed else "expired"
             messages.append(
                 _message(
@@ -271,6 +288,28 @@ def periods_end(*, license_ids, day: date) -> int:
             )
             continue
         while lic.period_end <= day:
+            if (
+                lic.plan.billing == Plan.Billing.PREPAID
+                and (lic.pk, lic.period_end) not in paid_ahead
+            ):
+                lic.status, lic.ended_on = Status.EXPIRED, lic.period_end
+                messages.append(
+                    _message(
+                        lic,
+                        key=f"expired:{lic.pk}",
+                        template="expired",
+                        context={"ended_on": lic.ended_on},
+                    )
+                )
+                events.append(
+                    (
+                        "license",
+                        lic.pk,
+                        "license.expired",
+                        {"reason": "prepaid-renewal-unpaid"},
+                    )
+                )
+                break
             lic.period_start, lic.period_end = rules.next_period(lic.period_end)
             renewals.append((lic, lic.period_start, lic.period_end))
     # One UPDATE per distinct outcome: on an ordinary day every license renewing
@@ -283,7 +322,10 @@ def periods_end(*, license_ids, day: date) -> int:
         License.objects.filter(pk__in=pks).update(
             status=status, ended_on=ended_on, period_start=start, period_end=end
         )
-    invoices = _renewal_invoices(renewals)
+    # A renewal invoice is dated on the renewal day (prepaid: it exists, paid).
+    invoices = _period_invoices(
+        [(lic, start, start, rules.due_date(start)) for lic, start, _end in renewals]
+    )
     if renewals:
         from licensing.agreements import deemed_accepted_at_renewal
 
@@ -292,7 +334,6 @@ def periods_end(*, license_ids, day: date) -> int:
         )
     for lic, start, end in renewals:
         invoice = invoices[(lic.pk, start)]
-        # The renewal invoice is dated on the renewal day.
         messages.append(
             _message(
                 lic,
@@ -314,35 +355,35 @@ def periods_end(*, license_ids, day: date) -> int:
     return len(licenses)
 
 
-def _renewal_invoices(renewals) -> dict:
-    """The invoice of each renewed period, created unless it exists: {(license id, start): invoice}."""
-    if not renewals:
+def _period_invoices(items: list[tuple[License, date, date, date]]) -> dict:
+    """The invoice of each (license, period start, invoice date, due date), created
+    unless it exists; {(license id, period start): invoice}, in a fixed number of queries.
+    """
+    if not items:
         return {}
     existing = {
         (i.license_id, i.period_start): i
         for i in Invoice.objects.filter(
-            license_id__in={lic.pk for lic, _start, _end in renewals},
-            period_start__in={start for _lic, start, _end in renewals},
+            license_id__in={lic.pk for lic, *_rest in items},
+            period_start__in={start for _lic, start, *_rest in items},
         )
     }
-    missing = [
-        (lic, start) for lic, start, _ in renewals if (lic.pk, start) not in existing
-    ]
-    numbers = {}
-    for year in sorted({start.year for _lic, start in missing}):
-        wanted = [(lic, start) for lic, start in missing if start.year == year]
-        numbers.update(zip(wanted, invoice_numbers(year, len(wanted)), strict=True))
+    missing = [item for item in items if (item[0].pk, item[1]) not in existing]
+    numbers: list[str] = []
+    missing.sort(key=lambda item: item[2].year)
+    for year in sorted({issued.year for _lic, _start, issued, _due in missing}):
+        numbers += invoice_numbers(year, sum(1 for m in missing if m[2].year == year))
     created = Invoice.objects.bulk_create(
         Invoice(
             license=lic,
-            number=numbers[(lic, start)],
+            number=number,
             period_start=start,
-            issued_on=start,
-            due_on=rules.due_date(start),
+            issued_on=issued,
+            due_on=due,
             amount=lic.plan.price,
             currency=lic.plan.currency,
         )
-        for lic, start in missing
+        for (lic, start, issued, due), number in zip(missing, numbers, strict=True)
     )
     _audit_bulk(
         [

@@ -293,3 +293,39 @@ def test_cancel_within_14_days_only_if_never_installed(rolling_plan, customer, a
     assert status(unused) == "cancelled"
     assert unused.invoices.get().status == Invoice.Status.VOID
     assert not Refund.objects.exists()
+
+
+@pytest.mark.parametrize("paid", [True, False])
+def test_a_prepaid_license_renews_only_into_a_paid_period(customer, paid):
+    plan = PlanFactory(
+        slug="prepaid-rolling",
+        billing="prepaid",
+        renewal="rolling",
+        price=Decimal("490.00"),
+    )
+    license = issue(plan=plan, customer=customer, purchased_on=date(2026, 1, 15))
+    sweep_through(
+        date(2026, 12, 1)
+    )  # the reminder comes with the invoice, due on the renewal day
+    invoice = license.invoices.get(period_start=date(2027, 1, 15))
+    assert (invoice.issued_on, invoice.due_on, invoice.status) == (
+        date(2026, 12, 1),
+        date(2027, 1, 15),
+        "open",
+    )
+    assert invoice.number in mail.outbox[-1].body
+    if paid:
+        lifecycle.invoice_record_payment(invoice_id=invoice.pk, actor=STAFF)
+    sweep_through(date(2027, 1, 15))
+    license.refresh_from_db()
+    if paid:
+        assert (license.status, license.period_end) == ("active", date(2028, 1, 15))
+        assert license.invoices.count() == 2  # no second invoice for the renewal
+        assert emails() == ["renewal_reminder", "renewed"]
+    else:
+        assert (license.status, license.ended_on) == ("expired", date(2027, 1, 15))
+        assert emails() == ["renewal_reminder", "expired"]
+        sweep_through(
+            date(2027, 3, 1)
+        )  # the unpaid prepaid invoice brings no default notices
+        assert emails() == ["renewal_reminder", "expired"]
