@@ -78,7 +78,8 @@ LICENSES = [
     (1, "desktop-team", "active", True, 40),
     (2, "desktop-single", "active", True, 200),
     (3, "desktop-floating", "active", False, 10),
-    (4, "desktop-single", "suspended", True, 400),
+    # Bought on invoice 40 days ago, never paid: notice sent, access blocked.
+    (4, "desktop-single", "suspended", True, 40),
     (5, "desktop-single", "terminated", True, 800),
     (6, "backup-annual", "expired", True, 500),
     (7, "desktop-single", "cancelled", True, 20),
@@ -170,12 +171,18 @@ class Command(BaseCommand):
                 customer=customer if registered else None,
                 partner=partner if number == 1 else None,
                 purchased_on=today - timedelta(days=days_ago),
+                paid=status != "suspended",
             )
             # Demo keys are fixed so the README's examples work on every install.
             license.key = key
             # Lifecycle states come from the lifecycle services in real use; the
             # demo sets them directly, with periods that fit.
             license.status = status
+            if status == "suspended":
+                notice_on = license.invoices.get().due_on + timedelta(days=1)
+                license.invoices.update(default_notice_sent_on=notice_on)
+            elif status != "active":
+                license.ended_on = min(license.period_end, today)
             while license.period_end <= today and status == "active":
                 license.period_start, license.period_end = rules.next_period(
                     license.period_end
