@@ -126,6 +126,23 @@ def enqueue_many(messages: list[dict]) -> int:
     return len(ids)
 
 
+def enqueue_for_each(queryset, message_for, *, batch_size: int = 500) -> int:
+    """`enqueue_many` of `message_for(obj)` for every object of `queryset`, one
+    transaction per batch (keyset pagination by primary key); the number queued.
+    """
+    queued, last = 0, None
+    while True:
+        page = queryset.order_by("pk")
+        if last is not None:
+            page = page.filter(pk__gt=last)
+        batch = list(page[:batch_size])
+        if not batch:
+            return queued
+        with transaction.atomic():
+            queued += enqueue_many([message_for(obj) for obj in batch])
+        last = batch[-1].pk
+
+
 def _publish(email_id: int) -> None:
     from core.tasks import send_outbox_email
 

@@ -56,29 +56,21 @@ def agreement_announce(*, version_id: int, batch_size: int = BATCH_SIZE) -> int:
         version.published_at + timedelta(days=settings.AGREEMENT_NOTICE_DAYS)
     ).date()
     affected = Customer.objects.filter(licenses__status__in=LIVE).distinct()
-    queued, last = 0, 0
-    while True:
-        batch = list(affected.filter(pk__gt=last).order_by("pk")[:batch_size])
-        if not batch:
-            return queued
-        with transaction.atomic():
-            queued += outbox.enqueue_many(
-                [
-                    {
-                        "key": f"agreement-changed:{version.pk}:{customer.pk}",
-                        "to": customer.email,
-                        "template": "licensing/email/agreement_changed",
-                        "context": {
-                            "number": version.number,
-                            "summary": version.summary,
-                            "binds_from": binds_from,
-                        },
-                        "language": customer.language,
-                    }
-                    for customer in batch
-                ]
-            )
-        last = batch[-1].pk
+    return outbox.enqueue_for_each(
+        affected,
+        lambda customer: {
+            "key": f"agreement-changed:{version.pk}:{customer.pk}",
+            "to": customer.email,
+            "template": "licensing/email/agreement_changed",
+            "context": {
+                "number": version.number,
+                "summary": version.summary,
+                "binds_from": binds_from,
+            },
+            "language": customer.language,
+        },
+        batch_size=batch_size,
+    )
 
 
 @transaction.atomic

@@ -49,33 +49,26 @@ def release_recipients(release: ProductRelease):
 def release_notify(*, release_id: int, batch_size: int = BATCH_SIZE) -> int:
     """Queue the update notification for every recipient, a batch per transaction; once each."""
     release = ProductRelease.objects.select_related("product").get(pk=release_id)
-    queued, last = 0, 0
-    while True:
-        batch = list(
-            release_recipients(release).filter(pk__gt=last).order_by("pk")[:batch_size]
-        )
-        if not batch:
-            return queued
-        with transaction.atomic():
-            queued += outbox.enqueue_many(
-                [
-                    {
-                        "key": f"release:{release.pk}:{customer.pk}",
-                        "to": customer.email,
-                        "template": "licensing/email/update_available",
-                        "context": {
-                            "product": release.product.name,
-                            "version": release.version,
-                            "notes": release.notes,
-                            "unsubscribe_url": unsubscribe_url(customer),
-                        },
-                        "language": customer.language,
-                        "headers": {
-                            "List-Unsubscribe": f"<{unsubscribe_url(customer)}>",
-                            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-                        },
-                    }
-                    for customer in batch
-                ]
-            )
-        last = batch[-1].pk
+
+    def message(customer: Customer) -> dict:
+        unsubscribe = unsubscribe_url(customer)
+        return {
+            "key": f"release:{release.pk}:{customer.pk}",
+            "to": customer.email,
+            "template": "licensing/email/update_available",
+            "context": {
+                "product": release.product.name,
+                "version": release.version,
+                "notes": release.notes,
+                "unsubscribe_url": unsubscribe,
+            },
+            "language": customer.language,
+            "headers": {
+                "List-Unsubscribe": f"<{unsubscribe}>",
+                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            },
+        }
+
+    return outbox.enqueue_for_each(
+        release_recipients(release), message, batch_size=batch_size
+    )

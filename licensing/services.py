@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import json
-import secrets
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
@@ -17,7 +16,7 @@ from accounts.services import customer_get_or_create
 from core import audit, outbox
 from core.audit import Actor
 from core.fields import blind_index, keyed_hash
-from licensing import keys, lifecycle, rules, selectors, signing
+from licensing import keys, lifecycle, rules, selectors, signing, tokens
 from licensing.codes import Code
 from licensing.models import (
     Activation,
@@ -360,11 +359,11 @@ def registration_request(
     if license.customer_id is not None:
         raise LicenseRefused(Code.ALREADY_REGISTERED)
     RegistrationRequest.objects.filter(license=license).delete()
-    token = secrets.token_urlsafe(32)
+    token, token_hash = tokens.new_token(RegistrationRequest)
     now = timezone.now()
     request = RegistrationRequest.objects.create(
         license=license,
-        token_hash=keyed_hash(RegistrationRequest.TOKEN_PURPOSE, token),
+        token_hash=token_hash,
         email=email.strip(),
         name=name.strip(),
         language=language or settings.LANGUAGE_CODE,
@@ -397,13 +396,8 @@ def registrations_purge_expired(*, now: datetime | None = None) -> int:
 
 def registration_pending(*, token: str) -> RegistrationRequest | None:
     """The unexpired request this token confirms, or None."""
-    return (
-        RegistrationRequest.objects.select_related("license__product")
-        .filter(
-            token_hash=keyed_hash(RegistrationRequest.TOKEN_PURPOSE, token),
-            expires_at__gt=timezone.now(),
-        )
-        .first()
+    return tokens.pending(
+        RegistrationRequest.objects.select_related("license__product"), token
     )
 
 

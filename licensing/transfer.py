@@ -8,7 +8,6 @@ owner receives the new key.
 
 from __future__ import annotations
 
-import secrets
 from datetime import timedelta
 
 from django.conf import settings
@@ -20,8 +19,7 @@ from accounts.models import Customer
 from accounts.services import customer_get_or_create
 from core import audit
 from core.audit import Actor
-from core.fields import keyed_hash
-from licensing import keys
+from licensing import keys, tokens
 from licensing.lifecycle import LIVE, LifecycleRefused, _email, _locked_license
 from licensing.models import AgreementVersion, Invoice, License, TransferOffer
 
@@ -45,11 +43,11 @@ def transfer_offer(
     license = _locked_license(license_id)
     _check_transferable(license)
     TransferOffer.objects.filter(license=license).delete()
-    token = secrets.token_urlsafe(32)
+    token, token_hash = tokens.new_token(TransferOffer)
     now = timezone.now()
     offer = TransferOffer.objects.create(
         license=license,
-        token_hash=keyed_hash(TransferOffer.TOKEN_PURPOSE, token),
+        token_hash=token_hash,
         email=to_email.strip(),
         language=language or settings.LANGUAGE_CODE,
         created_at=now,
@@ -73,13 +71,8 @@ def transfer_offer(
 
 
 def transfer_pending(*, token: str) -> TransferOffer | None:
-    return (
-        TransferOffer.objects.select_related("license__product")
-        .filter(
-            token_hash=keyed_hash(TransferOffer.TOKEN_PURPOSE, token),
-            expires_at__gt=timezone.now(),
-        )
-        .first()
+    return tokens.pending(
+        TransferOffer.objects.select_related("license__product"), token
     )
 
 
