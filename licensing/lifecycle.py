@@ -260,7 +260,7 @@ def periods_end(*, license_ids, day: date) -> int:
             status=Invoice.Status.PAID,
         ).values_list("license_id", "period_start")
     )
-    renewals, messages, events = [], [], []
+    renewals, messages, events, unpaid_prepaid = [], [], [], []
     for lic in licenses:
         noticed = (
             lic.termination_effective_on is not None
@@ -293,6 +293,7 @@ def periods_end(*, license_ids, day: date) -> int:
                 and (lic.pk, lic.period_end) not in paid_ahead
             ):
                 lic.status, lic.ended_on = Status.EXPIRED, lic.period_end
+                unpaid_prepaid.append(lic.pk)
                 messages.append(
                     _message(
                         lic,
@@ -322,6 +323,11 @@ def periods_end(*, license_ids, day: date) -> int:
         License.objects.filter(pk__in=pks).update(
             status=status, ended_on=ended_on, period_start=start, period_end=end
         )
+    # The unpaid invoice of a prepaid period that never began is void.
+    if unpaid_prepaid:
+        Invoice.objects.filter(
+            license_id__in=unpaid_prepaid, status=Invoice.Status.OPEN
+        ).update(status=Invoice.Status.VOID)
     # A renewal invoice is dated on the renewal day (prepaid: it exists, paid).
     invoices = _period_invoices(
         [(lic, start, start, rules.due_date(start)) for lic, start, _end in renewals]

@@ -94,11 +94,7 @@ def license_issue(
         purchased_on=purchased_on,
         period_start=start,
         period_end=end,
-        agreement_version=AgreementVersion.objects.filter(
-            published_at__lte=timezone.now()
-        )
-        .order_by("-published_at")
-        .first(),
+        agreement_version=AgreementVersion.objects.current(),
     )
     license.full_clean(exclude=["key_index", "agreement_version"])
     license.save()

@@ -106,11 +106,7 @@ def transfer_accept(
         period_start=old.period_start,
         period_end=old.period_end,
         reminded_for=old.reminded_for,
-        agreement_version=AgreementVersion.objects.filter(
-            published_at__lte=timezone.now()
-        )
-        .order_by("-published_at")
-        .first(),
+        agreement_version=AgreementVersion.objects.current(),
     )
     released = old.activations.count()
     old.activations.all().delete()

@@ -324,6 +324,8 @@ def test_a_prepaid_license_renews_only_into_a_paid_period(customer, paid):
         assert emails() == ["renewal_reminder", "renewed"]
     else:
         assert (license.status, license.ended_on) == ("expired", date(2027, 1, 15))
+        invoice.refresh_from_db()
+        assert invoice.status == "void"  # the period it billed never began
         assert emails() == ["renewal_reminder", "expired"]
         sweep_through(
             date(2027, 3, 1)
