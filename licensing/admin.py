@@ -1,10 +1,12 @@
 from django.contrib import admin, messages
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from core.audit import Actor
-from licensing import keys, lifecycle
+from licensing import keys, lifecycle, transfer
+from licensing.forms import TransferOfferForm
 from licensing.models import (
     Activation,
     AgreementVersion,
@@ -118,7 +120,42 @@ class LicenseAdmin(admin.ModelAdmin):
         "created_at",
     ]
     inlines = [ActivationInline]
-    actions = ["suspend", "unsuspend", "terminate"]
+    actions = ["suspend", "unsuspend", "terminate", "offer_transfer"]
+
+    @admin.action(description=_("Offer the selected license to a new owner"))
+    def offer_transfer(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(
+                request, _("Select exactly one license to transfer."), messages.WARNING
+            )
+            return None
+        license = queryset.get()
+        form = TransferOfferForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            try:
+                transfer.transfer_offer(
+                    license_id=license.pk,
+                    to_email=form.cleaned_data["email"],
+                    language=form.cleaned_data["language"],
+                    actor=Actor.user(request.user),
+                )
+            except lifecycle.LifecycleRefused as refused:
+                self.message_user(request, refused.message, messages.WARNING)
+            else:
+                self.message_user(
+                    request, _("The transfer offer has been sent."), messages.SUCCESS
+                )
+            return None
+        return TemplateResponse(
+            request,
+            "admin/licensing/license/offer_transfer.html",
+            {
+                **self.admin_site.each_context(request),
+                "form": form,
+                "license": license,
+                "opts": self.opts,
+            },
+        )
 
     @admin.action(description=_("Suspend the selected licenses"))
     def suspend(self, request, queryset):

@@ -89,3 +89,24 @@ def test_the_outbox_is_searchable_by_full_address(admin_client):
     assert found("FindMe@example.org") == 1  # exact address, any case
     assert found("license_issued") == 2
     assert found("findme") == 0  # no partial matching of encrypted addresses
+
+
+@pytest.mark.django_db(transaction=True)
+def test_staff_offer_a_transfer_through_a_form(admin_client):
+    license = issue(plan=PlanFactory(), customer=CustomerFactory())
+    form = act(admin_client, "license", "offer_transfer", [license])
+    assert b"New owner" in form.content  # the intermediate form
+    response = admin_client.post(
+        "/admin/licensing/license/",
+        {
+            "action": "offer_transfer",
+            "_selected_action": [str(license.pk)],
+            "apply": "1",
+            "email": "buyer@example.org",
+            "language": "nb",
+        },
+        follow=True,
+    )
+    assert "The transfer offer has been sent." in response.content.decode()
+    assert mail.outbox[-1].to == ["buyer@example.org"]
+    assert "/transfer/accept/" in mail.outbox[-1].body
