@@ -98,6 +98,14 @@ class Customer(models.Model):
     updates_opt_in_source = models.CharField(
         _("update notifications accepted where"), max_length=64, blank=True
     )
+    # Product news is another purpose than update notifications: a consent of its own.
+    news_opt_in = models.BooleanField(_("product news"), default=False)
+    news_opt_in_at = models.DateTimeField(
+        _("product news accepted at"), null=True, blank=True
+    )
+    news_opt_in_source = models.CharField(
+        _("product news accepted where"), max_length=64, blank=True
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     objects = CustomerQuerySet.as_manager()

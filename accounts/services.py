@@ -31,36 +31,56 @@ def customer_get_or_create(
 
 
 UNSUBSCRIBE_SALT = "accounts.unsubscribe"
+# The marketing emails a customer can opt in to, and the fields holding each consent.
+MARKETING = {"updates": "updates_opt_in", "news": "news_opt_in"}
 
 
-def unsubscribe_token(customer: Customer) -> str:
-    """A signed, non-expiring token that stops this customer's update notifications."""
-    return signing.dumps({"c": customer.pk}, salt=UNSUBSCRIBE_SALT, compress=True)
+def unsubscribe_token(customer: Customer, kind: str = "updates") -> str:
+    """A signed, non-expiring token that stops one kind of marketing email."""
+    return signing.dumps(
+        {"c": customer.pk, "k": kind}, salt=UNSUBSCRIBE_SALT, compress=True
+    )
 
 
-def unsubscribe_url(customer: Customer) -> str:
-    return f"{settings.SITE_URL}/unsubscribe/{unsubscribe_token(customer)}/"
+def unsubscribe_url(customer: Customer, kind: str = "updates") -> str:
+    return f"{settings.SITE_URL}/unsubscribe/{unsubscribe_token(customer, kind)}/"
 
 
-def customer_from_unsubscribe_token(token: str) -> Customer | None:
+def unsubscribe_headers(url: str) -> dict:
+    """RFC 2369 and RFC 8058 headers: mail clients offer (one-click) unsubscribe."""
+    return {
+        "List-Unsubscribe": f"<{url}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+
+
+def customer_from_unsubscribe_token(token: str) -> tuple[Customer | None, str]:
+    """(the customer, the kind of email) a token stops; (None, "") for a forged one."""
     try:
         data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
     except signing.BadSignature:
-        return None
-    return Customer.objects.filter(pk=data.get("c")).first()
+        return None, ""
+    kind = data.get("k", "updates")
+    if kind not in MARKETING:
+        return None, ""
+    return Customer.objects.filter(pk=data.get("c")).first(), kind
 
 
 @transaction.atomic
-def customer_unsubscribe(*, customer: Customer) -> bool:
-    """Stop update notifications; True if they were on."""
+def customer_unsubscribe(*, customer: Customer, kind: str) -> bool:
+    """Withdraw the consent to one kind of marketing email; True if it was given."""
     from core import audit
     from core.audit import Actor
 
-    updated = Customer.objects.filter(pk=customer.pk, updates_opt_in=True).update(
-        updates_opt_in=False, updates_opt_in_at=None, updates_opt_in_source=""
+    field = MARKETING[kind]
+    updated = Customer.objects.filter(pk=customer.pk, **{field: True}).update(
+        **{field: False, f"{field}_at": None, f"{field}_source": ""}
     )
     if updated:
         audit.record(
-            actor=Actor.system(), action="customer.unsubscribed", target=customer
+            actor=Actor.system(),
+            action="customer.unsubscribed",
+            target=customer,
+            data={"kind": kind},
         )
     return bool(updated)

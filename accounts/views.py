@@ -18,18 +18,14 @@ class UnsubscribeView(View):
     template_name = "accounts/unsubscribe.html"
 
     def get(self, request, token):
-        customer = customer_from_unsubscribe_token(token)
-        state = "invalid" if customer is None else "confirm"
-        return render(
-            request,
-            self.template_name,
-            {"state": state},
-            status=404 if customer is None else 200,
-        )
-
-    def post(self, request, token):
-        customer = customer_from_unsubscribe_token(token)
+        customer, kind = customer_from_unsubscribe_token(token)
         if customer is None:
             return render(request, self.template_name, {"state": "invalid"}, status=404)
-        customer_unsubscribe(customer=customer)
-        return render(request, self.template_name, {"state": "done"})
+        return render(request, self.template_name, {"state": "confirm", "kind": kind})
+
+    def post(self, request, token):
+        customer, kind = customer_from_unsubscribe_token(token)
+        if customer is None:
+            return render(request, self.template_name, {"state": "invalid"}, status=404)
+        customer_unsubscribe(customer=customer, kind=kind)
+        return render(request, self.template_name, {"state": "done", "kind": kind})

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from core.audit import Actor
-from licensing import keys, lifecycle, transfer
+from licensing import agreements, keys, lifecycle, releases, transfer
 from licensing.forms import TransferOfferForm
 from licensing.models import (
     Activation,
@@ -16,6 +16,8 @@ from licensing.models import (
     PartnerMembership,
     Plan,
     Product,
+    ProductNews,
+    ProductRelease,
     SigningKey,
 )
 
@@ -69,9 +71,50 @@ class PartnerAdmin(admin.ModelAdmin):
     inlines = [MembershipInline]
 
 
+class PublishAdmin(admin.ModelAdmin):
+    """Created once through its service (which announces it); read-only afterwards."""
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        published = self.publish(obj, actor=Actor.user(request.user))
+        obj.pk = published.pk
+
+
 @admin.register(AgreementVersion)
-class AgreementVersionAdmin(admin.ModelAdmin):
+class AgreementVersionAdmin(PublishAdmin):
     list_display = ["number", "published_at", "material"]
+    fields = ["number", "material", "summary"]
+
+    def publish(self, obj, *, actor):
+        return agreements.agreement_publish(
+            number=obj.number, summary=obj.summary, material=obj.material, actor=actor
+        )
+
+
+@admin.register(ProductRelease)
+class ProductReleaseAdmin(PublishAdmin):
+    list_display = ["product", "version", "published_at"]
+    list_filter = ["product"]
+    fields = ["product", "version", "notes"]
+
+    def publish(self, obj, *, actor):
+        return releases.release_publish(
+            product=obj.product, version=obj.version, notes=obj.notes, actor=actor
+        )
+
+
+@admin.register(ProductNews)
+class ProductNewsAdmin(PublishAdmin):
+    list_display = ["product", "title", "published_at"]
+    list_filter = ["product"]
+    fields = ["product", "title", "body"]
+
+    def publish(self, obj, *, actor):
+        return releases.news_publish(
+            product=obj.product, title=obj.title, body=obj.body, actor=actor
+        )
 
 
 class ActivationInline(admin.TabularInline):

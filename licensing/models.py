@@ -520,3 +520,25 @@ class TransferOffer(models.Model):
 
     def __str__(self):
         return str(self.pk)
+
+
+class ProductNews(models.Model):
+    """News about a product, emailed to its registrants who asked for product news."""
+
+    product = models.ForeignKey(
+        Product,
+        verbose_name=_("product"),
+        on_delete=models.CASCADE,
+        related_name="news",
+    )
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("text"))
+    published_at = models.DateTimeField(_("published"))
+
+    class Meta:
+        verbose_name = _("product news")
+        verbose_name_plural = _("product news")
+        ordering = ["-published_at"]
+
+    def __str__(self):
+        return self.title

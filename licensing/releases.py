@@ -1,4 +1,8 @@
-"""Product releases and the update notifications they send (marketing: opt-in only)."""
+"""Marketing emails: update notifications for releases, and product news.
+
+Each goes only to customers who opted in to that kind, with a signed one-click
+unsubscribe link and the List-Unsubscribe headers, once per customer.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +10,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Customer
-from accounts.services import unsubscribe_url
+from accounts.services import unsubscribe_headers, unsubscribe_url
 from core import audit, outbox
 from core.audit import Actor
 from licensing import rules
 from licensing.lifecycle import LIVE
-from licensing.models import Product, ProductRelease
+from licensing.models import Product, ProductNews, ProductRelease
 
 BATCH_SIZE = 500
 
@@ -63,12 +67,60 @@ def release_notify(*, release_id: int, batch_size: int = BATCH_SIZE) -> int:
                 "unsubscribe_url": unsubscribe,
             },
             "language": customer.language,
-            "headers": {
-                "List-Unsubscribe": f"<{unsubscribe}>",
-                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-            },
+            "headers": unsubscribe_headers(unsubscribe),
         }
 
     return outbox.enqueue_for_each(
         release_recipients(release), message, batch_size=batch_size
+    )
+
+
+@transaction.atomic
+def news_publish(
+    *, product: Product, title: str, body: str, actor: Actor
+) -> ProductNews:
+    """Publish product news; it goes out after commit, in batches."""
+    news = ProductNews.objects.create(
+        product=product, title=title, body=body, published_at=timezone.now()
+    )
+    audit.record(actor=actor, action="news.published", target=news)
+    transaction.on_commit(lambda: _send_news(news.pk))
+    return news
+
+
+def _send_news(news_id: int) -> None:
+    from licensing.tasks import send_news
+
+    send_news.delay(news_id)
+
+
+def news_recipients(news: ProductNews):
+    """Registrants who asked for product news and hold a live license of the product."""
+    return Customer.objects.filter(
+        news_opt_in=True, licenses__product=news.product, licenses__status__in=LIVE
+    ).distinct()
+
+
+def news_send(*, news_id: int, batch_size: int = BATCH_SIZE) -> int:
+    """Queue the news for every recipient, once each."""
+    news = ProductNews.objects.select_related("product").get(pk=news_id)
+
+    def message(customer: Customer) -> dict:
+        unsubscribe = unsubscribe_url(customer, "news")
+        return {
+            "key": f"news:{news.pk}:{customer.pk}",
+            "to": customer.email,
+            "template": "licensing/email/product_news",
+            "context": {
+                "product": news.product.name,
+                "title": news.title,
+                "body": news.body,
+                "unsubscribe_url": unsubscribe,
+            },
+            "language": customer.language,
+            "headers": unsubscribe_headers(unsubscribe),
+        }
+
+    return outbox.enqueue_for_each(
+        news_recipients(news), message, batch_size=batch_size
     )

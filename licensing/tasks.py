@@ -38,3 +38,10 @@ def announce_agreement(version_id: int) -> int:
     from licensing.agreements import agreement_announce
 
     return agreement_announce(version_id=version_id)
+
+
+@shared_task
+def send_news(news_id: int) -> int:
+    from licensing.releases import news_send
+
+    return news_send(news_id=news_id)

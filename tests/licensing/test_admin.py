@@ -110,3 +110,29 @@ def test_staff_offer_a_transfer_through_a_form(admin_client):
     assert "The transfer offer has been sent." in response.content.decode()
     assert mail.outbox[-1].to == ["buyer@example.org"]
     assert "/transfer/accept/" in mail.outbox[-1].body
+
+
+@pytest.mark.django_db(transaction=True)
+def test_publishing_a_release_in_the_admin_notifies_through_the_service(admin_client):
+    customer = CustomerFactory(updates_opt_in=True)
+    license = issue(plan=PlanFactory(), customer=customer)
+    response = admin_client.post(
+        "/admin/licensing/productrelease/add/",
+        {"product": license.product.pk, "version": "7.9.0", "notes": "Fixes."},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert [m.to for m in mail.outbox] == [[customer.email]]
+    assert AuditEvent.objects.filter(action="release.published").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_material_agreement_change_published_in_the_admin_is_announced(admin_client):
+    customer = CustomerFactory()
+    issue(plan=PlanFactory(), customer=customer)
+    admin_client.post(
+        "/admin/licensing/agreementversion/add/",
+        {"number": "2.0", "material": "on", "summary": "New terms."},
+        follow=True,
+    )
+    assert [m.to for m in mail.outbox] == [[customer.email]]

@@ -109,3 +109,26 @@ def test_a_malformed_version_is_refused(audience):
         releases.release_publish(
             product=product, version="seven", notes="", actor=Actor.system()
         )
+
+
+def test_product_news_goes_only_to_those_who_asked_for_news_and_stops_separately():
+    plan = PlanFactory(slug="desktop-single")
+    both = CustomerFactory(updates_opt_in=True, news_opt_in=True)
+    updates_only = CustomerFactory(updates_opt_in=True, news_opt_in=False)
+    for customer in (both, updates_only):
+        issue(plan=plan, customer=customer)
+    releases.news_publish(
+        product=plan.product,
+        title="Spring sale",
+        body="Half price.",
+        actor=Actor.system(),
+    )
+    assert [m.to for m in mail.outbox] == [[both.email]]
+    news = mail.outbox[0]
+    assert news.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    Client().post(link(news))
+    both.refresh_from_db()
+    assert (both.news_opt_in, both.updates_opt_in) == (
+        False,
+        True,
+    )  # only the news stop
