@@ -28,6 +28,7 @@ def _common_context() -> dict:
         "vendor_name": settings.VENDOR_NAME,
         "vendor_address": settings.VENDOR_ADDRESS,
         "support_email": settings.VENDOR_SUPPORT_EMAIL,
+        "dpo_email": settings.VENDOR_DPO_EMAIL,
         "site_url": settings.SITE_URL,
     }
 
