@@ -22,20 +22,28 @@ from licensing.models import (
 )
 
 
-def run_service(modeladmin, request, queryset, service, done_message):
-    """Call `service(obj)` for each selected object; report successes and refusals."""
-    done = 0
-    for obj in queryset:
-        try:
-            service(obj)
-        except lifecycle.LifecycleRefused as refused:
-            modeladmin.message_user(
-                request, f"{obj}: {refused.message}", messages.WARNING
-            )
-        else:
-            done += 1
-    if done:
-        modeladmin.message_user(request, done_message(done), messages.SUCCESS)
+def service_action(description, service, done_message):
+    """An admin action calling `service(obj, actor)` for each selected object.
+
+    Refusals are reported object by object; successes are counted.
+    """
+
+    @admin.action(description=description)
+    def action(modeladmin, request, queryset):
+        actor, done = Actor.user(request.user), 0
+        for obj in queryset:
+            try:
+                service(obj, actor)
+            except lifecycle.LifecycleRefused as refused:
+                modeladmin.message_user(
+                    request, f"{obj}: {refused.message}", messages.WARNING
+                )
+            else:
+                done += 1
+        if done:
+            modeladmin.message_user(request, done_message(done), messages.SUCCESS)
+
+    return action
 
 
 @admin.register(Product)
@@ -200,52 +208,32 @@ class LicenseAdmin(admin.ModelAdmin):
             },
         )
 
-    @admin.action(description=_("Suspend the selected licenses"))
-    def suspend(self, request, queryset):
-        run_service(
-            self,
-            request,
-            queryset,
-            lambda lic: lifecycle.license_suspend(
-                license_id=lic.pk, actor=Actor.user(request.user)
-            ),
-            lambda n: (
-                ngettext("%(n)d license suspended.", "%(n)d licenses suspended.", n)
-                % {"n": n}
-            ),
-        )
-
-    @admin.action(description=_("Unsuspend the selected licenses"))
-    def unsuspend(self, request, queryset):
-        run_service(
-            self,
-            request,
-            queryset,
-            lambda lic: lifecycle.license_unsuspend(
-                license_id=lic.pk, actor=Actor.user(request.user)
-            ),
-            lambda n: (
-                ngettext("%(n)d license unsuspended.", "%(n)d licenses unsuspended.", n)
-                % {"n": n}
-            ),
-        )
-
-    @admin.action(description=_("Terminate the selected licenses now"))
-    def terminate(self, request, queryset):
-        run_service(
-            self,
-            request,
-            queryset,
-            lambda lic: lifecycle.license_terminate(
-                license_id=lic.pk,
-                day=timezone.localdate(),
-                actor=Actor.user(request.user),
-            ),
-            lambda n: (
-                ngettext("%(n)d license terminated.", "%(n)d licenses terminated.", n)
-                % {"n": n}
-            ),
-        )
+    suspend = service_action(
+        _("Suspend the selected licenses"),
+        lambda lic, actor: lifecycle.license_suspend(license_id=lic.pk, actor=actor),
+        lambda n: (
+            ngettext("%(n)d license suspended.", "%(n)d licenses suspended.", n)
+            % {"n": n}
+        ),
+    )
+    unsuspend = service_action(
+        _("Unsuspend the selected licenses"),
+        lambda lic, actor: lifecycle.license_unsuspend(license_id=lic.pk, actor=actor),
+        lambda n: (
+            ngettext("%(n)d license unsuspended.", "%(n)d licenses unsuspended.", n)
+            % {"n": n}
+        ),
+    )
+    terminate = service_action(
+        _("Terminate the selected licenses now"),
+        lambda lic, actor: lifecycle.license_terminate(
+            license_id=lic.pk, day=timezone.localdate(), actor=actor
+        ),
+        lambda n: (
+            ngettext("%(n)d license terminated.", "%(n)d licenses terminated.", n)
+            % {"n": n}
+        ),
+    )
 
     @admin.display(description=_("license key"))
     def masked_key(self, obj):
@@ -287,35 +275,25 @@ class InvoiceAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False  # invoices come from issuing and renewing
 
-    @admin.action(description=_("Record payment of the selected invoices"))
-    def record_payment(self, request, queryset):
-        run_service(
-            self,
-            request,
-            queryset,
-            lambda invoice: lifecycle.invoice_record_payment(
-                invoice_id=invoice.pk, actor=Actor.user(request.user)
-            ),
-            lambda n: (
-                ngettext("%(n)d payment recorded.", "%(n)d payments recorded.", n)
-                % {"n": n}
-            ),
-        )
-
-    @admin.action(description=_("Void the selected invoices"))
-    def void(self, request, queryset):
-        run_service(
-            self,
-            request,
-            queryset,
-            lambda invoice: lifecycle.invoice_void(
-                invoice_id=invoice.pk, actor=Actor.user(request.user)
-            ),
-            lambda n: (
-                ngettext("%(n)d invoice voided.", "%(n)d invoices voided.", n)
-                % {"n": n}
-            ),
-        )
+    record_payment = service_action(
+        _("Record payment of the selected invoices"),
+        lambda invoice, actor: lifecycle.invoice_record_payment(
+            invoice_id=invoice.pk, actor=actor
+        ),
+        lambda n: (
+            ngettext("%(n)d payment recorded.", "%(n)d payments recorded.", n)
+            % {"n": n}
+        ),
+    )
+    void = service_action(
+        _("Void the selected invoices"),
+        lambda invoice, actor: lifecycle.invoice_void(
+            invoice_id=invoice.pk, actor=actor
+        ),
+        lambda n: (
+            ngettext("%(n)d invoice voided.", "%(n)d invoices voided.", n) % {"n": n}
+        ),
+    )
 
 
 @admin.register(SigningKey)
