@@ -20,7 +20,12 @@ from accounts.services import customer_get_or_create
 from core import audit
 from core.audit import Actor
 from licensing import keys, tokens
-from licensing.lifecycle import LIVE, LifecycleRefused, _email, _locked_license
+from licensing.lifecycle.common import (
+    LIVE,
+    LifecycleRefused,
+    email_registrant,
+    locked_license,
+)
 from licensing.models import AgreementVersion, Invoice, License, TransferOffer
 
 OFFER_DAYS = 14
@@ -40,7 +45,7 @@ def transfer_offer(
     *, license_id, to_email: str, actor: Actor, language: str = ""
 ) -> TransferOffer:
     """Offer the license to `to_email`; a new offer replaces a pending one."""
-    license = _locked_license(license_id)
+    license = locked_license(license_id)
     _check_transferable(license)
     TransferOffer.objects.filter(license=license).delete()
     token, token_hash = tokens.new_token(TransferOffer)
@@ -86,7 +91,7 @@ def transfer_accept(
         raise LifecycleRefused(_("This transfer offer is no longer valid."))
     if not agreement_accepted:
         raise LifecycleRefused(_("The license agreement must be accepted."))
-    old = _locked_license(offer.license_id)
+    old = locked_license(offer.license_id)
     _check_transferable(old)
     customer, created = customer_get_or_create(
         email=offer.email, name=name, language=offer.language
@@ -127,13 +132,13 @@ def transfer_accept(
         target=new,
         data={"transfer_of": str(old.pk)},
     )
-    _email(
+    email_registrant(
         new,
         key=f"transfer-completed:{new.pk}",
         template="transfer_completed",
         context={"key": new.display_key, "new_owner": True},
     )
-    _email(
+    email_registrant(
         old,
         key=f"transfer-completed:{old.pk}",
         template="transfer_completed",

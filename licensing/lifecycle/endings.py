@@ -1,0 +1,140 @@
+"""Endings the customer chooses: notice, cancellation, withdrawal."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from core import audit
+from core.audit import Actor
+from licensing import rules
+from licensing.lifecycle.common import (
+    LIVE,
+    REFUND_DAYS,
+    LifecycleRefused,
+    Status,
+    email_registrant,
+    locked_license,
+)
+from licensing.models import Invoice, License, Plan, Refund
+
+
+@transaction.atomic
+def termination_notice_receive(
+    *, license_id, received_on: date, actor: Actor
+) -> License:
+    """Record the customer's notice; it ends the agreement at the date the rules give."""
+    license = locked_license(license_id)
+    if license.status not in LIVE:
+        raise LifecycleRefused(_("This license has already ended."))
+    if license.termination_effective_on is not None:
+        raise LifecycleRefused(_("Notice has already been given for this license."))
+    if license.plan.renewal == Plan.Renewal.FIXED:
+        effective = license.period_end  # a fixed term ends anyway
+    else:
+        effective = rules.termination_effective_date(license.period_end, received_on)
+    license.termination_received_on = received_on
+    license.termination_effective_on = effective
+    license.save(update_fields=["termination_received_on", "termination_effective_on"])
+    audit.record(
+        actor=actor,
+        action="license.termination_noticed",
+        target=license,
+        data={"effective_on": effective.isoformat()},
+    )
+    email_registrant(
+        license,
+        key=f"termination-received:{license.pk}",
+        template="termination_received",
+        context={"effective_on": effective, "received_on": received_on},
+    )
+    return license
+
+
+def _refund_paid(license: License, *, day: date) -> Refund | None:
+    """Void what is open and owe back what was paid; the refund is due in 14 days."""
+    for invoice in license.invoices.filter(status=Invoice.Status.OPEN):
+        invoice.status = Invoice.Status.VOID
+        invoice.save(update_fields=["status"])
+    paid = sum(
+        (i.amount for i in license.invoices.filter(status=Invoice.Status.PAID)),
+        Decimal(0),
+    )
+    if not paid:
+        return None
+    return Refund.objects.create(
+        license=license,
+        amount=paid,
+        currency=license.plan.currency,
+        due_on=day + timedelta(days=REFUND_DAYS),
+    )
+
+
+def withdrawal_eligible(license: License, *, day: date) -> bool:
+    """A consumer may withdraw within 14 days of receiving the license (cooling-off)."""
+    return (
+        license.status in LIVE
+        and license.customer is not None
+        and license.customer.kind == license.customer.Kind.CONSUMER
+        and day <= rules.withdrawal_deadline(license.purchased_on)
+    )
+
+
+def cancellation_eligible(license: License, *, day: date) -> bool:
+    """Anyone may cancel within 14 days of purchase if the program was never installed."""
+    return (
+        license.status in LIVE
+        and license.first_activated_at is None
+        and day <= rules.withdrawal_deadline(license.purchased_on)
+    )
+
+
+@transaction.atomic
+def license_withdraw(*, license_id, day: date, actor: Actor) -> Refund | None:
+    """Cooling-off withdrawal: the license is cancelled, its machines released, paid money refunded."""
+    license = locked_license(license_id)
+    if not withdrawal_eligible(license, day=day):
+        raise LifecycleRefused(
+            _(
+                "The 14-day withdrawal period has ended, or this license cannot be withdrawn."
+            )
+        )
+    return _cancel(license, day=day, actor=actor, reason="withdrawal")
+
+
+@transaction.atomic
+def license_cancel(*, license_id, day: date, actor: Actor) -> Refund | None:
+    """Cancel within 14 days of purchase, allowed while the program was never installed."""
+    license = locked_license(license_id)
+    if not cancellation_eligible(license, day=day):
+        raise LifecycleRefused(
+            _(
+                "Only a license never installed can be cancelled, within 14 days of purchase."
+            )
+        )
+    return _cancel(license, day=day, actor=actor, reason="cancellation")
+
+
+def _cancel(license: License, *, day: date, actor: Actor, reason: str) -> Refund | None:
+    released = license.activations.count()
+    license.activations.all().delete()
+    refund = _refund_paid(license, day=day)
+    license.status = Status.CANCELLED
+    license.ended_on = day
+    license.save(update_fields=["status", "ended_on"])
+    audit.record(
+        actor=actor,
+        action="license.cancelled",
+        target=license,
+        data={"reason": reason, "machines_released": released},
+    )
+    email_registrant(
+        license,
+        key=f"cancelled:{license.pk}",
+        template="withdrawal_confirmed",
+        context={"reason": reason, "refund": refund, "ended_on": day},
+    )
+    return refund
