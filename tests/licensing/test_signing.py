@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from core.audit import Actor
 from licensing import services, signing
 from licensing.models import SigningKey
 from tests.licensing.conftest import SIGNATURE
@@ -31,7 +32,7 @@ def test_a_rotated_key_is_listed_at_once_and_signs_after_the_refresh_delay(
     old = SigningKey.objects.get()
     start = timezone.now()
     with time_machine.travel(start, tick=False):
-        new = services.signing_key_rotate(actor=services.Actor.system())
+        new = services.signing_key_rotate(actor=Actor.system())
         listed = api.get("signing-keys")
         assert {k["keyid"] for k in listed.body["keys"]} == {old.keyid, new.keyid}
         assert signer_of(listed) == old.keyid
@@ -53,7 +54,7 @@ def test_signing_keys_answer_the_documented_shape(api):
 
 
 def test_retired_keys_are_purged_after_the_longest_offline_file_lifetime(signing_key):
-    new = services.signing_key_rotate(actor=services.Actor.system())
+    new = services.signing_key_rotate(actor=Actor.system())
     retired_at = SigningKey.objects.get(pk=signing_key.pk).retired_at
     assert services.signing_keys_purge(now=retired_at + timedelta(days=89)) == 0
     assert services.signing_keys_purge(now=retired_at + timedelta(days=91)) == 1

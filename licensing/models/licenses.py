@@ -1,0 +1,223 @@
+"""Licenses, the machines holding their seats, and pending registrations and transfers."""
+
+import uuid
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from core.fields import BlindIndexField, EncryptedTextField, blind_index
+from licensing import keys
+from licensing.models.catalog import AgreementVersion, Partner, Plan, Product
+
+
+class LicenseQuerySet(models.QuerySet):
+    def by_key(self, canonical_key: str):
+        return self.filter(
+            key_index=blind_index(keys.BLIND_INDEX_PURPOSE, canonical_key)
+        )
+
+
+class License(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        SUSPENDED = "suspended", _("Suspended (unpaid invoice)")
+        EXPIRED = "expired", _("Expired")
+        TERMINATED = "terminated", _("Terminated")
+        CANCELLED = "cancelled", _("Cancelled")
+        TRANSFERRED = "transferred", _("Transferred (old key)")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # The key is the client's credential: encrypted, found by its blind index.
+    key = EncryptedTextField(_("license key"), max_length=keys.LENGTH)
+    key_index = BlindIndexField(
+        source="key", purpose=keys.BLIND_INDEX_PURPOSE, unique=True
+    )
+    product = models.ForeignKey(
+        Product,
+        verbose_name=_("product"),
+        on_delete=models.PROTECT,
+        related_name="licenses",
+    )
+    plan = models.ForeignKey(
+        Plan, verbose_name=_("plan"), on_delete=models.PROTECT, related_name="licenses"
+    )
+    major_version = models.PositiveIntegerField(_("entitled major version"))
+    seats = models.PositiveIntegerField(_("seats"), validators=[MinValueValidator(1)])
+    customer = models.ForeignKey(
+        "accounts.Customer",
+        verbose_name=_("registrant"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="licenses",
+    )
+    partner = models.ForeignKey(
+        Partner,
+        verbose_name=_("partner"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="licenses",
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status, default=Status.ACTIVE, db_index=True
+    )
+    purchased_on = models.DateField(_("purchase date"))
+    period_start = models.DateField(_("current period start"))
+    period_end = models.DateField(_("current period end"), db_index=True)
+    agreement_version = models.ForeignKey(
+        AgreementVersion,
+        verbose_name=_("accepted agreement version"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    termination_received_on = models.DateField(
+        _("termination notice received"), null=True, blank=True
+    )
+    termination_effective_on = models.DateField(
+        _("termination takes effect"), null=True, blank=True
+    )
+    first_activated_at = models.DateTimeField(
+        _("first activation"), null=True, blank=True
+    )
+    # The period end whose renewal reminder went out (one reminder per period).
+    reminded_for = models.DateField(
+        _("renewal reminder sent for"), null=True, blank=True
+    )
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    replaced_by = models.OneToOneField(
+        "self",
+        verbose_name=_("replaced by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="replaces",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = LicenseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("license")
+        verbose_name_plural = _("licenses")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(seats__gte=1), name="license_seats_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(period_end__gt=models.F("period_start")),
+                name="license_period_not_empty",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.product} {keys.masked(self.key)}" if self.key else str(self.pk)
+
+    @property
+    def display_key(self) -> str:
+        return keys.display(self.key)
+
+
+class Activation(models.Model):
+    """A machine holding a seat. Deactivation or release deletes the row."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    license = models.ForeignKey(
+        License,
+        verbose_name=_("license"),
+        on_delete=models.CASCADE,
+        related_name="activations",
+    )
+    # Keyed per license: the same computer cannot be linked across licenses.
+    fingerprint_hash = models.CharField(
+        _("fingerprint hash"), max_length=64, editable=False
+    )
+    label = EncryptedTextField(_("label"), max_length=100, blank=True)
+    platform = models.CharField(_("platform"), max_length=40, blank=True)
+    activated_at = models.DateTimeField(_("activated"))
+    last_heartbeat_at = models.DateTimeField(_("last heartbeat"))
+
+    class Meta:
+        verbose_name = _("activation")
+        verbose_name_plural = _("activations")
+        ordering = ["activated_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["license", "fingerprint_hash"],
+                name="activation_unique_fingerprint",
+            )
+        ]
+
+    def __str__(self):
+        return str(self.pk)
+
+
+class RegistrationRequest(models.Model):
+    """A client program's request to register a license, waiting for the email's confirmation.
+
+    One per license: a new request replaces the pending one. The token is kept
+    as a keyed hash only.
+    """
+
+    TOKEN_PURPOSE = "registration.token"  # noqa: S105 (a hash purpose, not a secret)
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    license = models.OneToOneField(
+        License,
+        verbose_name=_("license"),
+        on_delete=models.CASCADE,
+        related_name="registration_request",
+    )
+    token_hash = models.CharField(
+        _("token hash"), max_length=64, unique=True, editable=False
+    )
+    email = EncryptedTextField(_("email address"), max_length=254)
+    name = EncryptedTextField(_("name"), max_length=200, blank=True)
+    language = models.CharField(
+        _("language"), max_length=8, default=settings.LANGUAGE_CODE
+    )
+    updates_opt_in = models.BooleanField(_("update notifications"), default=False)
+    created_at = models.DateTimeField(_("created"))
+    expires_at = models.DateTimeField(_("expires"))
+
+    class Meta:
+        verbose_name = _("registration request")
+        verbose_name_plural = _("registration requests")
+
+    def __str__(self):
+        return str(self.pk)
+
+
+class TransferOffer(models.Model):
+    """A license offered to a new owner, waiting for their acceptance (one per license)."""
+
+    TOKEN_PURPOSE = "transfer.token"  # noqa: S105 (a hash purpose, not a secret)
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    license = models.OneToOneField(
+        License,
+        verbose_name=_("license"),
+        on_delete=models.CASCADE,
+        related_name="transfer_offer",
+    )
+    token_hash = models.CharField(
+        _("token hash"), max_length=64, unique=True, editable=False
+    )
+    email = EncryptedTextField(_("new owner's email address"), max_length=254)
+    language = models.CharField(
+        _("language"), max_length=8, default=settings.LANGUAGE_CODE
+    )
+    created_at = models.DateTimeField(_("created"))
+    expires_at = models.DateTimeField(_("expires"))
+
+    class Meta:
+        verbose_name = _("transfer offer")
+        verbose_name_plural = _("transfer offers")
+
+    def __str__(self):
+        return str(self.pk)

@@ -1,0 +1,87 @@
+"""Issuing licenses."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Customer
+from core import audit, outbox
+from core.audit import Actor
+from licensing import keys, lifecycle, rules
+from licensing.models import (
+    AgreementVersion,
+    Invoice,
+    License,
+    Partner,
+    Plan,
+)
+
+
+@transaction.atomic
+def license_issue(
+    *,
+    plan: Plan,
+    actor: Actor,
+    seats: int | None = None,
+    customer: Customer | None = None,
+    partner: Partner | None = None,
+    major_version: int | None = None,
+    purchased_on: date | None = None,
+    notify: bool = False,
+    paid: bool = True,
+) -> License:
+    """Issue a new license on `plan` with a fresh key, its first period from the purchase date.
+
+    The first period is invoiced on the purchase date, as paid unless `paid` is
+    False; a prepaid plan is issued only once paid.
+    """
+    if not paid and plan.billing == Plan.Billing.PREPAID:
+        raise lifecycle.LifecycleRefused(_("A prepaid plan is issued only once paid."))
+    purchased_on = purchased_on or timezone.localdate()
+    start, end = rules.initial_period(purchased_on, plan.initial_term_months)
+    license = License(
+        key=keys.generate(),
+        product=plan.product,
+        plan=plan,
+        major_version=(
+            plan.product.current_major if major_version is None else major_version
+        ),
+        seats=seats or plan.seats,
+        customer=customer,
+        partner=partner,
+        purchased_on=purchased_on,
+        period_start=start,
+        period_end=end,
+        agreement_version=AgreementVersion.objects.current(),
+    )
+    license.full_clean(exclude=["key_index", "agreement_version"])
+    license.save()
+    invoice = lifecycle.invoice_create(
+        license=license, period_start=start, issued_on=purchased_on
+    )
+    if paid:
+        invoice.status, invoice.paid_at = Invoice.Status.PAID, timezone.now()
+        invoice.save(update_fields=["status", "paid_at"])
+    audit.record(
+        actor=actor,
+        action="license.issued",
+        target=license,
+        data={
+            "plan": plan.slug,
+            "seats": license.seats,
+            "partner": partner and partner.slug,
+        },
+    )
+    if notify and customer is not None:
+        outbox.enqueue(
+            key=f"license-issued:{license.pk}",
+            to=customer.email,
+            template="licensing/email/license_issued",
+            context={"license": license, "key": license.display_key},
+            language=customer.language,
+        )
+    return license

@@ -1,0 +1,122 @@
+"""Registration of a license by its client program, confirmed by email."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.services import customer_get_or_create
+from core import audit, outbox
+from core.audit import Actor
+from licensing import tokens
+from licensing.codes import Code
+from licensing.models import (
+    License,
+    RegistrationRequest,
+)
+from licensing.services.common import (
+    LicenseRefused,
+    license_locked,
+    license_refusal_code,
+)
+
+
+@transaction.atomic
+def registration_request(
+    *,
+    canonical_key: str,
+    email: str,
+    name: str = "",
+    language: str = "",
+    updates_opt_in: bool = False,
+) -> RegistrationRequest:
+    """Ask `email` to confirm the registration; nothing changes until it does.
+
+    A new request replaces the pending one for the license.
+    """
+    license = license_locked(canonical_key)
+    problem = license_refusal_code(license, machines=0)
+    if problem:
+        raise LicenseRefused(problem)
+    if license.customer_id is not None:
+        raise LicenseRefused(Code.ALREADY_REGISTERED)
+    RegistrationRequest.objects.filter(license=license).delete()
+    token, token_hash = tokens.new_token(RegistrationRequest)
+    now = timezone.now()
+    request = RegistrationRequest.objects.create(
+        license=license,
+        token_hash=token_hash,
+        email=email.strip(),
+        name=name.strip(),
+        language=language or settings.LANGUAGE_CODE,
+        updates_opt_in=updates_opt_in,
+        created_at=now,
+        expires_at=now + timedelta(days=settings.REGISTRATION_LINK_DAYS),
+    )
+    audit.record(actor=Actor.client(), action="registration.requested", target=license)
+    outbox.enqueue(
+        key=f"registration-confirm:{request.pk}",
+        to=request.email,
+        template="licensing/email/registration_confirm",
+        context={
+            "product": license.product.name,
+            "confirm_url": f"{settings.SITE_URL}/register/confirm/{token}/",
+            "expires_at": request.expires_at,
+        },
+        language=request.language,
+    )
+    return request
+
+
+def registrations_purge_expired(*, now: datetime | None = None) -> int:
+    """Delete registration requests whose link has expired (they hold an email address)."""
+    deleted, _ = RegistrationRequest.objects.filter(
+        expires_at__lte=now or timezone.now()
+    ).delete()
+    return deleted
+
+
+def registration_pending(*, token: str) -> RegistrationRequest | None:
+    """The unexpired request this token confirms, or None."""
+    return tokens.pending(
+        RegistrationRequest.objects.select_related("license__product"), token
+    )
+
+
+@transaction.atomic
+def registration_confirm(*, token: str) -> License:
+    """Attach the license to the customer with the confirmed email (created when new)."""
+    request = registration_pending(token=token)
+    if request is None:
+        raise LicenseRefused(Code.NOT_FOUND)
+    license = License.objects.select_for_update().get(pk=request.license_id)
+    if license.customer_id is not None:
+        request.delete()
+        raise LicenseRefused(Code.ALREADY_REGISTERED)
+    customer, _created = customer_get_or_create(
+        email=request.email, name=request.name, language=request.language
+    )
+    if request.updates_opt_in and not customer.updates_opt_in:
+        customer.updates_opt_in = True
+        customer.updates_opt_in_at = timezone.now()
+        customer.updates_opt_in_source = "client-registration"
+        customer.save(
+            update_fields=[
+                "updates_opt_in",
+                "updates_opt_in_at",
+                "updates_opt_in_source",
+            ]
+        )
+    license.customer = customer
+    license.save(update_fields=["customer"])
+    request.delete()
+    audit.record(
+        actor=Actor.system(),
+        action="license.registered",
+        target=license,
+        data={"customer": customer.pk},
+    )
+    return license
