@@ -157,67 +157,64 @@ class Activation(models.Model):
         return str(self.pk)
 
 
-class RegistrationRequest(models.Model):
+class EmailedLink(models.Model):
+    """What waits for someone to open the link emailed to them (see `licensing.tokens`).
+
+    Only a keyed hash of the link's token is stored, and the link expires.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    token_hash = models.CharField(
+        _("token hash"), max_length=64, unique=True, editable=False
+    )
+    email = EncryptedTextField(_("email address"), max_length=254)
+    language = models.CharField(
+        _("language"), max_length=8, default=settings.LANGUAGE_CODE
+    )
+    created_at = models.DateTimeField(_("created"))
+    expires_at = models.DateTimeField(_("expires"))
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return str(self.pk)
+
+
+class RegistrationRequest(EmailedLink):
     """A client program's request to register a license, waiting for the email's confirmation.
 
-    One per license: a new request replaces the pending one. The token is kept
-    as a keyed hash only.
+    One per license: a new request replaces the pending one.
     """
 
     TOKEN_PURPOSE = "registration.token"  # noqa: S105 (a hash purpose, not a secret)
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     license = models.OneToOneField(
         License,
         verbose_name=_("license"),
         on_delete=models.CASCADE,
         related_name="registration_request",
     )
-    token_hash = models.CharField(
-        _("token hash"), max_length=64, unique=True, editable=False
-    )
-    email = EncryptedTextField(_("email address"), max_length=254)
     name = EncryptedTextField(_("name"), max_length=200, blank=True)
-    language = models.CharField(
-        _("language"), max_length=8, default=settings.LANGUAGE_CODE
-    )
     updates_opt_in = models.BooleanField(_("update notifications"), default=False)
-    created_at = models.DateTimeField(_("created"))
-    expires_at = models.DateTimeField(_("expires"))
 
     class Meta:
         verbose_name = _("registration request")
         verbose_name_plural = _("registration requests")
 
-    def __str__(self):
-        return str(self.pk)
 
-
-class TransferOffer(models.Model):
-    """A license offered to a new owner, waiting for their acceptance (one per license)."""
+class TransferOffer(EmailedLink):
+    """A license offered to a new owner (the email), waiting for their acceptance; one per license."""
 
     TOKEN_PURPOSE = "transfer.token"  # noqa: S105 (a hash purpose, not a secret)
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     license = models.OneToOneField(
         License,
         verbose_name=_("license"),
         on_delete=models.CASCADE,
         related_name="transfer_offer",
     )
-    token_hash = models.CharField(
-        _("token hash"), max_length=64, unique=True, editable=False
-    )
-    email = EncryptedTextField(_("new owner's email address"), max_length=254)
-    language = models.CharField(
-        _("language"), max_length=8, default=settings.LANGUAGE_CODE
-    )
-    created_at = models.DateTimeField(_("created"))
-    expires_at = models.DateTimeField(_("expires"))
 
     class Meta:
         verbose_name = _("transfer offer")
         verbose_name_plural = _("transfer offers")
-
-    def __str__(self):
-        return str(self.pk)
