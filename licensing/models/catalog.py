@@ -1,10 +1,22 @@
 """Products, plans, partners, agreement versions, releases and news."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from licensing import rules
+
+
+def validate_version(value: str) -> None:
+    try:
+        rules.version_major(value)
+    except ValueError:
+        raise ValidationError(
+            _("A version is MAJOR[.MINOR[.PATCH]] in digits, such as 7.2.1.")
+        ) from None
 
 
 class Product(models.Model):
@@ -161,7 +173,9 @@ class ProductRelease(models.Model):
         on_delete=models.CASCADE,
         related_name="releases",
     )
-    version = models.CharField(_("version"), max_length=64)
+    version = models.CharField(
+        _("version"), max_length=64, validators=[validate_version]
+    )
     notes = models.TextField(_("release notes"), blank=True)
     published_at = models.DateTimeField(_("published"))
 
@@ -180,7 +194,7 @@ class ProductRelease(models.Model):
 
     @property
     def major(self) -> int:
-        return int(self.version.split(".", 1)[0].split("-", 1)[0].split("+", 1)[0])
+        return rules.version_major(self.version)
 
 
 class ProductNews(models.Model):

@@ -136,3 +136,13 @@ def test_a_material_agreement_change_published_in_the_admin_is_announced(admin_c
         follow=True,
     )
     assert [m.to for m in mail.outbox] == [[customer.email]]
+
+
+def test_a_malformed_release_version_is_a_form_error_not_a_crash(admin_client):
+    license = issue(plan=PlanFactory())
+    response = admin_client.post(
+        "/admin/licensing/productrelease/add/",
+        {"product": license.product.pk, "version": "seven", "notes": ""},
+    )
+    assert response.status_code == 200
+    assert "MAJOR[.MINOR[.PATCH]]" in response.content.decode()
