@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
@@ -23,9 +24,40 @@ class UserAdmin(BaseUserAdmin):
     )
 
 
+class CustomerForm(forms.ModelForm):
+    class Meta:
+        model = Customer
+        fields = [
+            "user",
+            "email",
+            "name",
+            "company",
+            "billing_address",
+            "phone",
+            "language",
+            "kind",
+        ]
+
+    def clean_email(self):
+        # The email's uniqueness lives in its blind index, which the form does not show.
+        email = self.cleaned_data["email"].strip()
+        if Customer.objects.by_email(email).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(_("Another customer has this email address."))
+        return email
+
+
 @admin.register(Customer)
 class CustomerAdmin(admin.ModelAdmin):
+    form = CustomerForm
     list_display = ["__str__", "kind", "language", "updates_opt_in", "created_at"]
     list_filter = ["kind", "language", "updates_opt_in"]
-    readonly_fields = ["updates_opt_in_at", "updates_opt_in_source", "created_at"]
-    exclude = ["email_index"]
+    # Consents are the customer's to give (portal, registration); staff see them only.
+    readonly_fields = [
+        "updates_opt_in",
+        "updates_opt_in_at",
+        "updates_opt_in_source",
+        "news_opt_in",
+        "news_opt_in_at",
+        "news_opt_in_source",
+        "created_at",
+    ]

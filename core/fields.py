@@ -20,6 +20,7 @@ import unicodedata
 from functools import cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django import forms
 from django.conf import settings
 from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
@@ -107,9 +108,10 @@ class EncryptedTextField(models.TextField):
         return models.TextField().db_type(connection)
 
     def formfield(self, **kwargs):
-        # A one-line input where the plain text is short.
+        # A one-line input where the plain text is short; required-ness, label and
+        # max_length come from the field as usual.
         if self.max_length and self.max_length <= 500:
-            return models.CharField(max_length=self.max_length).formfield(**kwargs)
+            kwargs.setdefault("widget", forms.TextInput)
         return super().formfield(**kwargs)
 
 

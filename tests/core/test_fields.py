@@ -106,3 +106,11 @@ def test_rotation_refuses_values_that_no_key_opens(settings):
     settings.FIELD_ENCRYPTION_KEYS = [NEW_KEY]
     with pytest.raises(EncryptionKeyError):
         call_command("rotate_encryption_keys", stdout=None)
+
+
+def test_form_fields_follow_blank_and_max_length():
+    form_name = Customer._meta.get_field("name").formfield()
+    form_email = Customer._meta.get_field("email").formfield()
+    assert (form_name.required, form_name.max_length) == (False, 200)
+    assert (form_email.required, form_email.max_length) == (True, 254)
+    assert form_name.widget.input_type == "text"  # one line, not a text area
