@@ -18,6 +18,7 @@ from licensing.models import (
     Product,
     ProductNews,
     ProductRelease,
+    Refund,
     SigningKey,
 )
 
@@ -294,6 +295,29 @@ class InvoiceAdmin(admin.ModelAdmin):
             ngettext("%(n)d invoice voided.", "%(n)d invoices voided.", n) % {"n": n}
         ),
     )
+
+
+@admin.register(Refund)
+class RefundAdmin(admin.ModelAdmin):
+    """Money owed back after withdrawals and cancellations, with its due date."""
+
+    list_display = ["license", "amount", "currency", "due_on", "paid_at", "created_at"]
+    list_filter = ["due_on"]
+    list_select_related = ["license__product"]
+    fields = readonly_fields = [
+        "license",
+        "amount",
+        "currency",
+        "due_on",
+        "paid_at",
+        "created_at",
+    ]
+
+    def has_add_permission(self, request):
+        return False  # refunds come from withdrawals and cancellations
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(SigningKey)

@@ -146,3 +146,18 @@ def test_a_malformed_release_version_is_a_form_error_not_a_crash(admin_client):
     )
     assert response.status_code == 200
     assert "MAJOR[.MINOR[.PATCH]]" in response.content.decode()
+
+
+def test_refunds_owed_are_listed(admin_client):
+    from core.audit import Actor
+    from licensing import lifecycle
+
+    customer = CustomerFactory()
+    license = issue(plan=PlanFactory(price="490.00"), customer=customer)
+    lifecycle.license_withdraw(
+        license_id=license.pk, day=license.purchased_on, actor=Actor.system()
+    )
+    page = admin_client.get("/admin/licensing/refund/")
+    assert page.status_code == 200
+    assert page.context["cl"].result_count == 1
+    assert "490.00" in page.content.decode()
