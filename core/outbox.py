@@ -62,37 +62,36 @@ def enqueue(
 
     Returns the new row, or None when an email with this key exists already.
     """
-    subject, text, html = render_email(
-        template=template, context=context, language=language
-    )
-    email, created = OutboxEmail.objects.get_or_create(
-        idempotency_key=key,
-        defaults={
-            "template": template,
-            "language": language,
-            "to": to,
-            "subject": subject,
-            "body_text": text,
-            "body_html": html,
-            "headers": headers or {},
-        },
-    )
-    if not created:
+    message = {
+        "key": key,
+        "to": to,
+        "template": template,
+        "context": context,
+        "language": language,
+        "headers": headers,
+    }
+    if not enqueue_many([message]):
         return None
-    transaction.on_commit(lambda: _publish(email.pk))
-    return email
+    return OutboxEmail.objects.get(idempotency_key=key)
 
 
 def enqueue_many(messages: list[dict]) -> int:
     """`enqueue` for a batch, in three queries whatever its size; the number queued.
 
     Each message is a dict of `enqueue`'s arguments. Keys already in the outbox
-    are skipped, as with `enqueue`.
+    are skipped (and not rendered), so a retried fan-out costs one query a batch.
     """
     if not messages:
         return 0
+    existing = set(
+        OutboxEmail.objects.filter(
+            idempotency_key__in=[m["key"] for m in messages]
+        ).values_list("idempotency_key", flat=True)
+    )
     rows = []
     for m in messages:
+        if m["key"] in existing:
+            continue
         subject, text, html = render_email(
             template=m["template"], context=m["context"], language=m["language"]
         )
@@ -108,17 +107,12 @@ def enqueue_many(messages: list[dict]) -> int:
                 headers=m.get("headers") or {},
             )
         )
-    keys = [row.idempotency_key for row in rows]
-    existing = set(
-        OutboxEmail.objects.filter(idempotency_key__in=keys).values_list(
-            "idempotency_key", flat=True
-        )
-    )
-    new = [row for row in rows if row.idempotency_key not in existing]
-    OutboxEmail.objects.bulk_create(new, ignore_conflicts=True)
+    if not rows:
+        return 0
+    OutboxEmail.objects.bulk_create(rows, ignore_conflicts=True)
     ids = list(
         OutboxEmail.objects.filter(
-            idempotency_key__in=[row.idempotency_key for row in new],
+            idempotency_key__in=[row.idempotency_key for row in rows],
             status=OutboxEmail.Status.PENDING,
         ).values_list("pk", flat=True)
     )
@@ -142,17 +136,6 @@ def enqueue_for_each(queryset, message_for, *, batch_size: int = 500) -> int:
         with transaction.atomic():
             queued += enqueue_many([message_for(obj) for obj in batch])
         last = batch[-1].pk
-
-
-def _publish(email_id: int) -> None:
-    from core.tasks import send_outbox_email
-
-    try:
-        send_outbox_email.delay(email_id)
-    except Exception:  # the broker is away: the periodic requeue sends it later
-        logger.warning(
-            "outbox email %s not published; it waits for the requeue", email_id
-        )
 
 
 def _publish_batch(email_ids: list[int]) -> None:

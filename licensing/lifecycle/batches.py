@@ -23,7 +23,7 @@ from licensing.lifecycle.common import (
     registrant_message,
     send_messages,
 )
-from licensing.lifecycle.invoices import invoice_numbers
+from licensing.lifecycle.invoices import period_invoices
 from licensing.models import Invoice, License, Plan
 
 
@@ -44,7 +44,7 @@ def renewals_remind(*, license_ids, day: date) -> int:
         reminded_for=F("period_end")
     )
     # A prepaid renewal is invoiced with its reminder, due on the renewal day.
-    invoices = _period_invoices(
+    invoices = period_invoices(
         [
             (lic, lic.period_end, day, lic.period_end)
             for lic in due
@@ -159,7 +159,7 @@ def periods_end(*, license_ids, day: date) -> int:
             license_id__in=unpaid_prepaid, status=Invoice.Status.OPEN
         ).update(status=Invoice.Status.VOID)
     # A renewal invoice is dated on the renewal day (prepaid: it exists, paid).
-    invoices = _period_invoices(
+    invoices = period_invoices(
         [(lic, start, start, rules.due_date(start)) for lic, start, _end in renewals]
     )
     if renewals:
@@ -189,50 +189,6 @@ def periods_end(*, license_ids, day: date) -> int:
     audit_system_events(events)
     send_messages(messages)
     return len(licenses)
-
-
-def _period_invoices(items: list[tuple[License, date, date, date]]) -> dict:
-    """The invoice of each (license, period start, invoice date, due date), created
-    unless it exists; {(license id, period start): invoice}, in a fixed number of queries.
-    """
-    if not items:
-        return {}
-    existing = {
-        (i.license_id, i.period_start): i
-        for i in Invoice.objects.filter(
-            license_id__in={lic.pk for lic, *_rest in items},
-            period_start__in={start for _lic, start, *_rest in items},
-        )
-    }
-    missing = [item for item in items if (item[0].pk, item[1]) not in existing]
-    numbers: list[str] = []
-    missing.sort(key=lambda item: item[2].year)
-    for year in sorted({issued.year for _lic, _start, issued, _due in missing}):
-        numbers += invoice_numbers(year, sum(1 for m in missing if m[2].year == year))
-    created = Invoice.objects.bulk_create(
-        Invoice(
-            license=lic,
-            number=number,
-            period_start=start,
-            issued_on=issued,
-            due_on=due,
-            amount=lic.plan.price,
-            currency=lic.plan.currency,
-        )
-        for (lic, start, issued, due), number in zip(missing, numbers, strict=True)
-    )
-    audit_system_events(
-        [
-            (
-                "invoice",
-                i.pk,
-                "invoice.created",
-                {"license": str(i.license_id), "number": i.number},
-            )
-            for i in created
-        ]
-    )
-    return {**existing, **{(i.license_id, i.period_start): i for i in created}}
 
 
 @transaction.atomic

@@ -30,11 +30,7 @@ def email_registrant(
 
 
 def locked_license(license_id) -> License:
-    return (
-        License.objects.select_for_update(of=("self",))
-        .select_related("product", "plan", "customer")
-        .get(pk=license_id)
-    )
+    return License.objects.locked().get(pk=license_id)
 
 
 def registrant_message(
@@ -61,12 +57,7 @@ def send_messages(messages: list[dict | None]) -> None:
 
 
 def locked_licenses(ids) -> list[License]:
-    return list(
-        License.objects.select_for_update(of=("self",))
-        .select_related("product", "plan", "customer")
-        .filter(pk__in=ids)
-        .order_by("pk")
-    )
+    return list(License.objects.locked().filter(pk__in=ids).order_by("pk"))
 
 
 def locked_invoices(ids) -> list[Invoice]:

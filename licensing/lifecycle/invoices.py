@@ -14,6 +14,7 @@ from licensing import rules
 from licensing.lifecycle.common import (
     LifecycleRefused,
     Status,
+    audit_system_events,
     email_registrant,
     locked_license,
 )
@@ -38,30 +39,55 @@ def invoice_numbers(year: int, count: int) -> list[str]:
     return [f"{year}-{n:06d}" for n in range(last - count + 1, last + 1)]
 
 
+def period_invoices(items: list[tuple[License, date, date, date]]) -> dict:
+    """The invoice of each (license, period start, invoice date, due date), created
+    unless it exists; {(license id, period start): invoice}, in a fixed number of queries.
+    """
+    if not items:
+        return {}
+    existing = {
+        (i.license_id, i.period_start): i
+        for i in Invoice.objects.filter(
+            license_id__in={lic.pk for lic, *_rest in items},
+            period_start__in={start for _lic, start, *_rest in items},
+        )
+    }
+    missing = [item for item in items if (item[0].pk, item[1]) not in existing]
+    numbers: list[str] = []
+    missing.sort(key=lambda item: item[2].year)
+    for year in sorted({issued.year for _lic, _start, issued, _due in missing}):
+        numbers += invoice_numbers(year, sum(1 for m in missing if m[2].year == year))
+    created = Invoice.objects.bulk_create(
+        Invoice(
+            license=lic,
+            number=number,
+            period_start=start,
+            issued_on=issued,
+            due_on=due,
+            amount=lic.plan.price,
+            currency=lic.plan.currency,
+        )
+        for (lic, start, issued, due), number in zip(missing, numbers, strict=True)
+    )
+    audit_system_events(
+        [
+            (
+                "invoice",
+                i.pk,
+                "invoice.created",
+                {"license": str(i.license_id), "number": i.number},
+            )
+            for i in created
+        ]
+    )
+    return {**existing, **{(i.license_id, i.period_start): i for i in created}}
+
+
 @transaction.atomic
 def invoice_create(*, license: License, period_start: date, issued_on: date) -> Invoice:
     """The invoice for the period starting `period_start` (the existing one if there is one)."""
-    existing = Invoice.objects.filter(
-        license=license, period_start=period_start
-    ).first()
-    if existing is not None:
-        return existing
-    invoice = Invoice.objects.create(
-        license=license,
-        number=invoice_numbers(issued_on.year, 1)[0],
-        period_start=period_start,
-        issued_on=issued_on,
-        due_on=rules.due_date(issued_on),
-        amount=license.plan.price,
-        currency=license.plan.currency,
-    )
-    audit.record(
-        actor=Actor.system(),
-        action="invoice.created",
-        target=invoice,
-        data={"license": str(license.pk), "number": invoice.number},
-    )
-    return invoice
+    item = (license, period_start, issued_on, rules.due_date(issued_on))
+    return period_invoices([item])[(license.pk, period_start)]
 
 
 @transaction.atomic

@@ -13,6 +13,12 @@ from licensing.models.catalog import AgreementVersion, Partner, Plan, Product
 
 
 class LicenseQuerySet(models.QuerySet):
+    def locked(self):
+        """Row-locked licenses (only their own rows) with what the services read of them."""
+        return self.select_for_update(of=("self",)).select_related(
+            "product", "plan", "customer"
+        )
+
     def by_key(self, canonical_key: str):
         return self.filter(
             key_index=blind_index(keys.BLIND_INDEX_PURPOSE, canonical_key)

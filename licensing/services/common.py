@@ -38,12 +38,7 @@ def key_index(canonical_key: str) -> str:
 
 def license_locked(canonical_key: str) -> License:
     """The license of this key, row-locked; LicenseRefused(NOT_FOUND) when none."""
-    license = (
-        License.objects.select_for_update(of=("self",))
-        .select_related("product", "plan", "customer")
-        .by_key(canonical_key)
-        .first()
-    )
+    license = License.objects.locked().by_key(canonical_key).first()
     if license is None:
         raise LicenseRefused(Code.NOT_FOUND)
     return license
