@@ -21,6 +21,7 @@ run: sync
 
 test: sync
 	@$(UV) run --frozen python bin/check-services
+	@bin/install-chromium
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen ruff format --check .
 	DJANGO_SETTINGS_MODULE=config.settings.test $(UV) run --frozen python manage.py makemigrations --check --dry-run

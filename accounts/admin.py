@@ -61,3 +61,12 @@ class CustomerAdmin(admin.ModelAdmin):
         "news_opt_in_source",
         "created_at",
     ]
+
+    def get_actions(self, request):
+        # A customer is erased through the privacy service, never by deleting rows.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,8 +1,11 @@
 from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from accounts.models import Customer
+from core import audit
+from core.audit import Actor
 
 
 def customer_get_or_create(
@@ -67,11 +70,30 @@ def customer_from_unsubscribe_token(token: str) -> tuple[Customer | None, str]:
 
 
 @transaction.atomic
+def customer_consent_record(
+    *, customer: Customer, kind: str, source: str, actor: Actor
+) -> bool:
+    """Record the consent to one kind of marketing email (when and where it was
+    given); True if it is new. A consent already given keeps its first record.
+    """
+    field = MARKETING[kind]
+    updated = Customer.objects.filter(pk=customer.pk, **{field: False}).update(
+        **{field: True, f"{field}_at": timezone.now(), f"{field}_source": source}
+    )
+    if updated:
+        customer.refresh_from_db(fields=[field, f"{field}_at", f"{field}_source"])
+        audit.record(
+            actor=actor,
+            action="customer.consented",
+            target=customer,
+            data={"kind": kind, "source": source},
+        )
+    return bool(updated)
+
+
+@transaction.atomic
 def customer_unsubscribe(*, customer: Customer, kind: str) -> bool:
     """Withdraw the consent to one kind of marketing email; True if it was given."""
-    from core import audit
-    from core.audit import Actor
-
     field = MARKETING[kind]
     updated = Customer.objects.filter(pk=customer.pk, **{field: True}).update(
         **{field: False, f"{field}_at": None, f"{field}_source": ""}

@@ -3,7 +3,7 @@
 from datetime import date
 
 from accounts.models import Customer
-from licensing import keys, lifecycle, rules
+from licensing import keys, rules, services
 from licensing.models import AgreementVersion, Invoice, License, Plan, Product
 
 PURCHASED = date(2026, 3, 2)
@@ -38,7 +38,7 @@ def seed(count: int, batch: int = 5000) -> None:
             )
             for customer in customers
         )
-        numbers = lifecycle.invoice_numbers(PURCHASED.year, n)
+        numbers = services.invoice_numbers(PURCHASED.year, n)
         Invoice.objects.bulk_create(
             Invoice(
                 license=lic,

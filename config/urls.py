@@ -23,4 +23,4 @@ urlpatterns = [
     path("", include("accounts.urls")),
 ]
 
-handler404 = "core.errors.page_not_found"
+handler404 = "config.errors.page_not_found"

@@ -21,6 +21,7 @@ from functools import cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django import forms
+from django.apps import apps
 from django.conf import settings
 from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
@@ -181,8 +182,6 @@ class BlindIndexField(models.CharField):
 
 def encrypted_fields():
     """Every (model, [encrypted field names]) pair of the project."""
-    from django.apps import apps
-
     for model in apps.get_models():
         names = [
             f.name

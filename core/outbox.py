@@ -18,6 +18,8 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from core.batches import keyset_batches
+from core.jobs import task_send
 from core.models import OutboxEmail
 
 logger = logging.getLogger(__name__)
@@ -125,24 +127,16 @@ def enqueue_for_each(queryset, message_for, *, batch_size: int = 500) -> int:
     """`enqueue_many` of `message_for(obj)` for every object of `queryset`, one
     transaction per batch (keyset pagination by primary key); the number queued.
     """
-    queued, last = 0, None
-    while True:
-        page = queryset.order_by("pk")
-        if last is not None:
-            page = page.filter(pk__gt=last)
-        batch = list(page[:batch_size])
-        if not batch:
-            return queued
+    queued = 0
+    for batch in keyset_batches(queryset, batch_size):
         with transaction.atomic():
             queued += enqueue_many([message_for(obj) for obj in batch])
-        last = batch[-1].pk
+    return queued
 
 
 def _publish_batch(email_ids: list[int]) -> None:
-    from core.tasks import send_outbox_emails
-
     try:
-        send_outbox_emails.delay(email_ids)
+        task_send("core.tasks.send_outbox_emails", email_ids)
     except Exception:  # the broker is away: the periodic requeue sends them later
         logger.warning(
             "%d outbox emails not published; they wait for the requeue", len(email_ids)

@@ -5,7 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from core.audit import Actor
-from licensing import agreements, keys, lifecycle, releases, transfer
+from licensing import keys, services
+from licensing.errors import Refused
 from licensing.forms import TransferOfferForm
 from licensing.models import (
     Activation,
@@ -35,7 +36,7 @@ def service_action(description, service, done_message):
         for obj in queryset:
             try:
                 service(obj, actor)
-            except lifecycle.LifecycleRefused as refused:
+            except Refused as refused:
                 modeladmin.message_user(
                     request, f"{obj}: {refused.message}", messages.WARNING
                 )
@@ -97,7 +98,7 @@ class AgreementVersionAdmin(PublishAdmin):
     fields = ["number", "material", "summary"]
 
     def publish(self, obj, *, actor):
-        return agreements.agreement_publish(
+        return services.agreement_publish(
             number=obj.number, summary=obj.summary, material=obj.material, actor=actor
         )
 
@@ -109,7 +110,7 @@ class ProductReleaseAdmin(PublishAdmin):
     fields = ["product", "version", "notes"]
 
     def publish(self, obj, *, actor):
-        return releases.release_publish(
+        return services.release_publish(
             product=obj.product, version=obj.version, notes=obj.notes, actor=actor
         )
 
@@ -121,7 +122,7 @@ class ProductNewsAdmin(PublishAdmin):
     fields = ["product", "title", "body"]
 
     def publish(self, obj, *, actor):
-        return releases.news_publish(
+        return services.news_publish(
             product=obj.product, title=obj.title, body=obj.body, actor=actor
         )
 
@@ -143,15 +144,14 @@ class LicenseAdmin(admin.ModelAdmin):
         "masked_key",
         "product",
         "plan",
-        "status",
+        "status_label",
         "seats",
         "period_end",
         "partner",
     ]
     list_filter = ["status", "product", "plan", "partner"]
     list_select_related = ["product", "plan", "partner"]
-    # Read-only here: every change goes through licensing.services (the
-    # lifecycle actions arrive with the lifecycle issue).
+    # Read-only here: every change goes through licensing.services (the actions).
     fields = readonly_fields = [
         "masked_key",
         "major_version",
@@ -160,7 +160,7 @@ class LicenseAdmin(admin.ModelAdmin):
         "product",
         "plan",
         "customer",
-        "status",
+        "status_label",
         "purchased_on",
         "period_start",
         "period_end",
@@ -185,13 +185,13 @@ class LicenseAdmin(admin.ModelAdmin):
         form = TransferOfferForm(request.POST if "apply" in request.POST else None)
         if form.is_valid():
             try:
-                transfer.transfer_offer(
+                services.transfer_offer(
                     license_id=license.pk,
                     to_email=form.cleaned_data["email"],
                     language=form.cleaned_data["language"],
                     actor=Actor.user(request.user),
                 )
-            except lifecycle.LifecycleRefused as refused:
+            except Refused as refused:
                 self.message_user(request, refused.message, messages.WARNING)
             else:
                 self.message_user(
@@ -211,7 +211,7 @@ class LicenseAdmin(admin.ModelAdmin):
 
     suspend = service_action(
         _("Suspend the selected licenses"),
-        lambda lic, actor: lifecycle.license_suspend(license_id=lic.pk, actor=actor),
+        lambda lic, actor: services.license_suspend(license_id=lic.pk, actor=actor),
         lambda n: (
             ngettext("%(n)d license suspended.", "%(n)d licenses suspended.", n)
             % {"n": n}
@@ -219,7 +219,7 @@ class LicenseAdmin(admin.ModelAdmin):
     )
     unsuspend = service_action(
         _("Unsuspend the selected licenses"),
-        lambda lic, actor: lifecycle.license_unsuspend(license_id=lic.pk, actor=actor),
+        lambda lic, actor: services.license_unsuspend(license_id=lic.pk, actor=actor),
         lambda n: (
             ngettext("%(n)d license unsuspended.", "%(n)d licenses unsuspended.", n)
             % {"n": n}
@@ -227,7 +227,7 @@ class LicenseAdmin(admin.ModelAdmin):
     )
     terminate = service_action(
         _("Terminate the selected licenses now"),
-        lambda lic, actor: lifecycle.license_terminate(
+        lambda lic, actor: services.license_terminate(
             license_id=lic.pk, day=timezone.localdate(), actor=actor
         ),
         lambda n: (
@@ -239,6 +239,19 @@ class LicenseAdmin(admin.ModelAdmin):
     @admin.display(description=_("license key"))
     def masked_key(self, obj):
         return keys.masked(obj.key)
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_label(self, obj):
+        return obj.status_label
+
+    def get_actions(self, request):
+        # Licenses end through the services, never by deleting rows.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
     def has_add_permission(self, request):
         return False  # issued through `manage.py issue_license` and the services
@@ -276,9 +289,12 @@ class InvoiceAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False  # invoices come from issuing and renewing
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # paid or voided through the services, never deleted
+
     record_payment = service_action(
         _("Record payment of the selected invoices"),
-        lambda invoice, actor: lifecycle.invoice_record_payment(
+        lambda invoice, actor: services.invoice_record_payment(
             invoice_id=invoice.pk, actor=actor
         ),
         lambda n: (
@@ -288,7 +304,7 @@ class InvoiceAdmin(admin.ModelAdmin):
     )
     void = service_action(
         _("Void the selected invoices"),
-        lambda invoice, actor: lifecycle.invoice_void(
+        lambda invoice, actor: services.invoice_void(
             invoice_id=invoice.pk, actor=actor
         ),
         lambda n: (

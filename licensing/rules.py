@@ -16,6 +16,9 @@ RENEWAL_MONTHS = 12
 INVOICE_DUE_DAYS = 15
 BREACH_AFTER_DAYS = 30
 WITHDRAWAL_DAYS = 14
+# The longest life of an offline license file (90 days); a signing key retired
+# longer ago has nothing left to verify.
+OFFLINE_MAX_SECONDS = 90 * 24 * 3600
 
 
 def add_months(day: date, months: int) -> date:
@@ -57,6 +60,11 @@ def reminder_date(period_end: date) -> date:
     return period_end - timedelta(days=settings.RENEWAL_REMINDER_DAYS)
 
 
+def reminder_horizon(day: date) -> date:
+    """The latest period end whose renewal reminder is due on `day` (see `reminder_date`)."""
+    return day + timedelta(days=settings.RENEWAL_REMINDER_DAYS)
+
+
 def due_date(invoice_date: date) -> date:
     return invoice_date + timedelta(days=INVOICE_DUE_DAYS)
 
@@ -66,9 +74,19 @@ def block_date(notice_sent_on: date) -> date:
     return notice_sent_on + timedelta(days=settings.BLOCK_GRACE_DAYS)
 
 
+def block_notice_cutoff(day: date) -> date:
+    """The latest notice date that allows a block on `day` (see `block_date`)."""
+    return day - timedelta(days=settings.BLOCK_GRACE_DAYS)
+
+
 def breach_date(due_date: date) -> date:
     """The first day an unpaid invoice is a material breach (more than 30 days late)."""
     return due_date + timedelta(days=BREACH_AFTER_DAYS + 1)
+
+
+def breach_due_cutoff(day: date) -> date:
+    """The latest due date whose unpaid invoice is a breach on `day` (see `breach_date`)."""
+    return day - timedelta(days=BREACH_AFTER_DAYS + 1)
 
 
 def withdrawal_deadline(received_on: date) -> date:
@@ -95,8 +113,6 @@ STATUS_CODES = {
     "expired": "EXPIRED",
     "suspended": "SUSPENDED",
 }
-# The order in which status codes win when checked (SPEC section 5).
-STATUS_ORDER = ("transferred", "cancelled", "terminated", "expired", "suspended")
 
 
 def license_refusal(

@@ -22,6 +22,8 @@ from django.conf import settings
 from django.db import DatabaseError
 from django.utils import timezone
 
+from licensing.models import SigningKey
+
 logger = logging.getLogger(__name__)
 
 ALGORITHM = "ed25519"
@@ -68,8 +70,6 @@ def new_key_material() -> tuple[str, str, str]:
 
 
 def _load() -> Keyring:
-    from licensing.models import SigningKey
-
     keys = tuple(
         LoadedKey(
             keyid=row.keyid,

@@ -1,6 +1,14 @@
+"""Celery tasks of the licensing domain: thin, they take ids and call a service.
+
+Services queue these by name (`core.jobs`), so this module imports services
+and never the other way round. The names are part of the beat schedule and
+of queued messages: they do not change.
+"""
+
 from celery import shared_task
 
 from licensing import services
+from licensing.sweep import sweep
 
 
 @shared_task
@@ -21,27 +29,19 @@ def purge_expired_registrations() -> int:
 @shared_task
 def lifecycle_sweep() -> int:
     """The daily sweep (catching up any missed days)."""
-    from licensing.sweep import sweep
-
     return len(sweep())
 
 
 @shared_task
 def notify_release(release_id: int) -> int:
-    from licensing.releases import release_notify
-
-    return release_notify(release_id=release_id)
+    return services.release_notify(release_id=release_id)
 
 
 @shared_task
 def announce_agreement(version_id: int) -> int:
-    from licensing.agreements import agreement_announce
-
-    return agreement_announce(version_id=version_id)
+    return services.agreement_announce(version_id=version_id)
 
 
 @shared_task
 def send_news(news_id: int) -> int:
-    from licensing.releases import news_send
-
-    return news_send(news_id=news_id)
+    return services.news_send(news_id=news_id)

@@ -1,10 +1,11 @@
+"""Pages behind the links in emails: confirming a registration, accepting a transfer."""
+
 from django.shortcuts import render
 from django.views import View
 
-from accounts.models import Customer
-from licensing import keys, services, transfer
-from licensing.codes import Code
-from licensing.lifecycle import LifecycleRefused
+from licensing import keys, selectors, services
+from licensing.errors import Code, Refused
+from licensing.forms import TransferAcceptForm
 
 
 class RegistrationConfirmView(View):
@@ -16,7 +17,7 @@ class RegistrationConfirmView(View):
     template_name = "licensing/registration_confirm.html"
 
     def get(self, request, token):
-        pending = services.registration_pending(token=token)
+        pending = selectors.registration_pending(token=token)
         if pending is None:
             return render(request, self.template_name, {"state": "invalid"}, status=404)
         return render(
@@ -32,7 +33,7 @@ class RegistrationConfirmView(View):
     def post(self, request, token):
         try:
             license = services.registration_confirm(token=token)
-        except services.LicenseRefused as refused:
+        except Refused as refused:
             state = "taken" if refused.code == Code.ALREADY_REGISTERED else "invalid"
             return render(
                 request,
@@ -52,42 +53,62 @@ class TransferAcceptView(View):
 
     template_name = "licensing/transfer_accept.html"
 
-    def _context(self, offer, **extra):
-        from licensing.models import AgreementVersion
+    def _offer_page(self, request, offer, form, agreement, *, error="", status=200):
+        return render(
+            request,
+            self.template_name,
+            {
+                "state": "offer",
+                "product": offer.license.product.name,
+                "agreement": agreement,
+                "form": form,
+                "error": error,
+            },
+            status=status,
+        )
 
-        return {
-            "state": "offer",
-            "product": offer.license.product.name,
-            "agreement": AgreementVersion.objects.order_by("-published_at").first(),
-            "kinds": Customer.Kind.choices,
-            **extra,
-        }
+    def _invalid(self, request):
+        return render(request, self.template_name, {"state": "invalid"}, status=404)
 
     def get(self, request, token):
-        offer = transfer.transfer_pending(token=token)
+        offer = selectors.transfer_pending(token=token)
         if offer is None:
-            return render(request, self.template_name, {"state": "invalid"}, status=404)
-        return render(request, self.template_name, self._context(offer))
+            return self._invalid(request)
+        agreement = selectors.agreement_current()
+        form = TransferAcceptForm(initial={"agreement": agreement})
+        return self._offer_page(request, offer, form, agreement)
 
     def post(self, request, token):
-        offer = transfer.transfer_pending(token=token)
+        offer = selectors.transfer_pending(token=token)
         if offer is None:
-            return render(request, self.template_name, {"state": "invalid"}, status=404)
-        name = request.POST.get("name", "").strip()[:200]
-        kind = request.POST.get("kind", "")
+            return self._invalid(request)
+        form = TransferAcceptForm(request.POST)
+        agreement = selectors.agreement_current()
+        if not form.is_valid():
+            # Shown again with its errors, and with the agreement in force now.
+            data = request.POST.copy()
+            data["agreement"] = agreement.pk if agreement else ""
+            form = TransferAcceptForm(data)
+            return self._offer_page(request, offer, form, agreement, status=400)
         try:
-            license = transfer.transfer_accept(
+            license = services.transfer_accept(
                 token=token,
-                name=name,
-                kind=kind,
-                agreement_accepted=request.POST.get("accept") == "yes",
+                name=form.cleaned_data["name"],
+                kind=form.cleaned_data["kind"],
+                agreement_accepted=form.cleaned_data["accept"],
+                agreement=form.cleaned_data["agreement"],
             )
-        except LifecycleRefused as refused:
-            return render(
-                request,
-                self.template_name,
-                self._context(offer, error=refused.message, name=name),
-                status=400,
+        except Refused as refused:
+            # The agreement in force now, to be read and accepted afresh.
+            form = TransferAcceptForm(
+                initial={
+                    "agreement": agreement,
+                    "name": form.cleaned_data["name"],
+                    "kind": form.cleaned_data["kind"],
+                }
+            )
+            return self._offer_page(
+                request, offer, form, agreement, error=refused.message, status=400
             )
         return render(
             request,

@@ -23,7 +23,7 @@ from licensing.api.responses import (
 )
 from licensing.api.serializers import FINGERPRINT_MAX_LENGTH
 from licensing.api.throttling import limits_for
-from licensing.codes import DETAIL, Code
+from licensing.errors import Code, api_detail
 from licensing.selectors import license_snapshot, validation_code
 from licensing.services import fingerprint_hash, key_index
 from licensing.signing import isoformat
@@ -112,7 +112,9 @@ def validate(request):
     body = {
         "valid": code == Code.VALID,
         "code": code.value,
-        "detail": DETAIL[code],
+        "detail": api_detail(
+            code, suspended_for=snapshot.suspended_for if snapshot else ""
+        ),
         "license": snapshot.license_info() if snapshot else None,
     }
     if snapshot is not None and snapshot.activation_id is not None:

@@ -10,7 +10,7 @@ from django.utils import timezone
 from rest_framework import exceptions
 
 from licensing import signing
-from licensing.codes import DETAIL, Code
+from licensing.errors import Code, api_detail
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +33,7 @@ class ApiError(Exception):
         super().__init__(code)
         self.code = Code(code)
         self.status = status or REFUSAL_STATUS.get(self.code, 403)
-        self.detail = detail or DETAIL[self.code]
+        self.detail = detail or api_detail(self.code)
         self.headers = headers or {}
 
 

@@ -7,10 +7,10 @@ from rest_framework import serializers
 
 from licensing import keys, rules
 from licensing.api.responses import NONCE_MAX_LENGTH
-from licensing.codes import Code
+from licensing.errors import Code
 
 FINGERPRINT_MAX_LENGTH = 256
-TTL_MIN, TTL_MAX, TTL_DEFAULT = 3_600, 7_776_000, 2_592_000
+TTL_MIN, TTL_DEFAULT = 3_600, 2_592_000
 
 
 class StrictCharField(serializers.CharField):
@@ -113,7 +113,7 @@ class CheckoutRequest(KeyRequest):
     ttl = StrictIntegerField(
         required=False,
         min_value=TTL_MIN,
-        max_value=TTL_MAX,
+        max_value=rules.OFFLINE_MAX_SECONDS,
         default=TTL_DEFAULT,
         help_text="Lifetime of the file in seconds.",
     )

@@ -9,6 +9,7 @@ from licensing import rules, selectors, services, signing
 from licensing.api import serializers as s
 from licensing.api.lean import activation_info
 from licensing.api.responses import ApiError, signed_response
+from licensing.errors import Refused
 from licensing.models import Activation
 
 ERRORS = {
@@ -32,8 +33,8 @@ class ClientApiView(APIView):
         return serializer.validated_data
 
     def handle_exception(self, exc):
-        if isinstance(exc, services.LicenseRefused):
-            exc = ApiError(exc.code)
+        if isinstance(exc, Refused):
+            exc = ApiError(exc.code, detail=exc.detail)
         return super().handle_exception(exc)
 
 

@@ -11,6 +11,7 @@ from licensing.models.catalog import (
     ProductRelease,
 )
 from licensing.models.licenses import (
+    LIVE_STATUSES,
     Activation,
     License,
     RegistrationRequest,
@@ -19,6 +20,7 @@ from licensing.models.licenses import (
 from licensing.models.operations import SigningKey, SweepRun
 
 __all__ = [
+    "LIVE_STATUSES",
     "Activation",
     "AgreementVersion",
     "Invoice",

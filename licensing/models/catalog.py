@@ -4,7 +4,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from licensing import rules
@@ -136,23 +135,11 @@ class PartnerMembership(models.Model):
         return f"{self.partner}: {self.user_id}"
 
 
-class AgreementVersionQuerySet(models.QuerySet):
-    def current(self):
-        """The version in force now (the newest published), or None."""
-        return (
-            self.filter(published_at__lte=timezone.now())
-            .order_by("-published_at")
-            .first()
-        )
-
-
 class AgreementVersion(models.Model):
     number = models.CharField(_("version"), max_length=20, unique=True)
     published_at = models.DateTimeField(_("published"))
     material = models.BooleanField(_("material change"), default=False)
     summary = models.TextField(_("summary of changes"), blank=True)
-
-    objects = AgreementVersionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("agreement version")

@@ -13,12 +13,6 @@ from licensing.models.catalog import AgreementVersion, Partner, Plan, Product
 
 
 class LicenseQuerySet(models.QuerySet):
-    def locked(self):
-        """Row-locked licenses (only their own rows) with what the services read of them."""
-        return self.select_for_update(of=("self",)).select_related(
-            "product", "plan", "customer"
-        )
-
     def by_key(self, canonical_key: str):
         return self.filter(
             key_index=blind_index(keys.BLIND_INDEX_PURPOSE, canonical_key)
@@ -28,11 +22,17 @@ class LicenseQuerySet(models.QuerySet):
 class License(models.Model):
     class Status(models.TextChoices):
         ACTIVE = "active", _("Active")
-        SUSPENDED = "suspended", _("Suspended (unpaid invoice)")
+        SUSPENDED = "suspended", _("Suspended")
         EXPIRED = "expired", _("Expired")
         TERMINATED = "terminated", _("Terminated")
         CANCELLED = "cancelled", _("Cancelled")
         TRANSFERRED = "transferred", _("Transferred (old key)")
+
+    class SuspendedFor(models.TextChoices):
+        """Why a suspended license is suspended: each reason is lifted its own way."""
+
+        PAYMENT = "payment", _("Suspended (unpaid invoice)")  # lifted by payment
+        VENDOR = "vendor", _("Suspended by the vendor")  # lifted by staff only
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     # The key is the client's credential: encrypted, found by its blind index.
@@ -69,6 +69,10 @@ class License(models.Model):
     )
     status = models.CharField(
         _("status"), max_length=16, choices=Status, default=Status.ACTIVE, db_index=True
+    )
+    # Meaningful while the status is SUSPENDED.
+    suspended_for = models.CharField(
+        _("suspended for"), max_length=8, choices=SuspendedFor, blank=True
     )
     purchased_on = models.DateField(_("purchase date"))
     period_start = models.DateField(_("current period start"))
@@ -127,6 +131,17 @@ class License(models.Model):
     @property
     def display_key(self) -> str:
         return keys.display(self.key)
+
+    @property
+    def status_label(self) -> str:
+        """The status as people read it; a suspension says why."""
+        if self.status == self.Status.SUSPENDED and self.suspended_for:
+            return self.get_suspended_for_display()
+        return self.get_status_display()
+
+
+# The statuses in which the agreement runs (a suspended license is still live).
+LIVE_STATUSES = (License.Status.ACTIVE, License.Status.SUSPENDED)
 
 
 class Activation(models.Model):

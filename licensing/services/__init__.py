@@ -1,15 +1,45 @@
-"""Every write to licenses, machines and signing keys goes through one of these."""
+"""Every write of the licensing domain goes through one of these services.
 
+One module per domain: issuing, machines (activation, heartbeat, offline
+files), registration, signing keys, invoices, renewals and defaults (the
+sweep's batch steps), endings, staff decisions, transfer, agreements,
+marketing (releases and news), sweep runs. Each write is atomic, locks what it
+changes (`common.license_lock`), re-checks that it still applies, writes its
+audit event and queues its emails. Refusals are `licensing.errors.Refused`.
+"""
+
+from licensing.services.agreements import (
+    agreement_accept,
+    agreement_announce,
+    agreement_publish,
+    deemed_accepted_at_renewal,
+)
 from licensing.services.common import (
     FINGERPRINT_PURPOSE,
-    MAX_OFFLINE_SECONDS,
-    LicenseRefused,
+    LIVE,
     fingerprint_hash,
     key_index,
+    license_lock,
 )
-from licensing.services.issuing import (
-    license_issue,
+from licensing.services.defaults import (
+    default_notices_send,
+    licenses_block,
+    licenses_terminate_for_breach,
 )
+from licensing.services.endings import (
+    cancellation_eligible,
+    license_cancel,
+    license_withdraw,
+    termination_notice_receive,
+    withdrawal_eligible,
+)
+from licensing.services.invoices import (
+    invoice_create,
+    invoice_numbers,
+    invoice_record_payment,
+    invoice_void,
+)
+from licensing.services.issuing import license_issue
 from licensing.services.machines import (
     activation_create,
     activation_deactivate,
@@ -17,33 +47,70 @@ from licensing.services.machines import (
     activations_release_dead,
     offline_file_issue,
 )
+from licensing.services.marketing import (
+    news_publish,
+    news_send,
+    release_notify,
+    release_publish,
+)
 from licensing.services.registration import (
     registration_confirm,
-    registration_pending,
     registration_request,
     registrations_purge_expired,
 )
-from licensing.services.signing_keys import (
-    signing_key_rotate,
-    signing_keys_purge,
+from licensing.services.renewals import periods_end, renewals_remind
+from licensing.services.signing_keys import signing_key_rotate, signing_keys_purge
+from licensing.services.staff import (
+    license_suspend,
+    license_terminate,
+    license_unsuspend,
 )
+from licensing.services.sweeps import sweep_run_record
+from licensing.services.transfer import transfer_accept, transfer_offer
 
 __all__ = [
     "FINGERPRINT_PURPOSE",
-    "MAX_OFFLINE_SECONDS",
-    "LicenseRefused",
+    "LIVE",
     "activation_create",
     "activation_deactivate",
     "activation_heartbeat",
     "activations_release_dead",
+    "agreement_accept",
+    "agreement_announce",
+    "agreement_publish",
+    "cancellation_eligible",
+    "deemed_accepted_at_renewal",
+    "default_notices_send",
     "fingerprint_hash",
+    "invoice_create",
+    "invoice_numbers",
+    "invoice_record_payment",
+    "invoice_void",
     "key_index",
+    "license_cancel",
     "license_issue",
+    "license_lock",
+    "license_suspend",
+    "license_terminate",
+    "license_unsuspend",
+    "license_withdraw",
+    "licenses_block",
+    "licenses_terminate_for_breach",
+    "news_publish",
+    "news_send",
     "offline_file_issue",
+    "periods_end",
     "registration_confirm",
-    "registration_pending",
     "registration_request",
     "registrations_purge_expired",
+    "release_notify",
+    "release_publish",
+    "renewals_remind",
     "signing_key_rotate",
     "signing_keys_purge",
+    "sweep_run_record",
+    "termination_notice_receive",
+    "transfer_accept",
+    "transfer_offer",
+    "withdrawal_eligible",
 ]

@@ -6,19 +6,16 @@ from datetime import date
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from accounts.models import Customer
+from accounts.services import customer_get_or_create
 from core import audit, outbox
 from core.audit import Actor
-from licensing import keys, lifecycle, rules
-from licensing.models import (
-    AgreementVersion,
-    Invoice,
-    License,
-    Partner,
-    Plan,
-)
+from licensing import keys, rules
+from licensing.errors import Code, Refused
+from licensing.models import License, Partner, Plan
+from licensing.selectors.agreements import agreement_current
+from licensing.services.invoices import invoice_create, invoice_mark_paid
 
 
 @transaction.atomic
@@ -28,6 +25,8 @@ def license_issue(
     actor: Actor,
     seats: int | None = None,
     customer: Customer | None = None,
+    email: str = "",
+    name: str = "",
     partner: Partner | None = None,
     major_version: int | None = None,
     purchased_on: date | None = None,
@@ -36,11 +35,15 @@ def license_issue(
 ) -> License:
     """Issue a new license on `plan` with a fresh key, its first period from the purchase date.
 
-    The first period is invoiced on the purchase date, as paid unless `paid` is
+    The registrant is `customer`, or the customer with `email` (found or
+    created in this transaction, so a refused issue leaves nobody behind). The
+    first period is invoiced on the purchase date, as paid unless `paid` is
     False; a prepaid plan is issued only once paid.
     """
     if not paid and plan.billing == Plan.Billing.PREPAID:
-        raise lifecycle.LifecycleRefused(_("A prepaid plan is issued only once paid."))
+        raise Refused(Code.PREPAID_UNPAID)
+    if email and customer is None:
+        customer, _created = customer_get_or_create(email=email, name=name)
     purchased_on = purchased_on or timezone.localdate()
     start, end = rules.initial_period(purchased_on, plan.initial_term_months)
     license = License(
@@ -56,16 +59,13 @@ def license_issue(
         purchased_on=purchased_on,
         period_start=start,
         period_end=end,
-        agreement_version=AgreementVersion.objects.current(),
+        agreement_version=agreement_current(),
     )
     license.full_clean(exclude=["key_index", "agreement_version"])
     license.save()
-    invoice = lifecycle.invoice_create(
+    invoice = invoice_create(
         license=license, period_start=start, issued_on=purchased_on
     )
-    if paid:
-        invoice.status, invoice.paid_at = Invoice.Status.PAID, timezone.now()
-        invoice.save(update_fields=["status", "paid_at"])
     audit.record(
         actor=actor,
         action="license.issued",
@@ -76,6 +76,8 @@ def license_issue(
             "partner": partner and partner.slug,
         },
     )
+    if paid:
+        invoice_mark_paid(invoice, actor=actor)
     if notify and customer is not None:
         outbox.enqueue(
             key=f"license-issued:{license.pk}",

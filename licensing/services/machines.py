@@ -12,19 +12,20 @@ from django.utils import timezone
 
 from core import audit, outbox
 from core.audit import Actor
-from licensing import selectors, signing
-from licensing.codes import Code
+from licensing import signing
+from licensing.errors import Code, Refused
 from licensing.models import (
     Activation,
     License,
     Plan,
 )
+from licensing.selectors.validation import license_snapshot, validation_code
 from licensing.services.common import (
-    LicenseRefused,
     fingerprint_hash,
     key_index,
-    license_locked,
-    license_refusal_code,
+    license_lock,
+    refusal_code,
+    refuse_unless_usable,
 )
 
 
@@ -43,12 +44,12 @@ def activation_create(
     time and never more than the license has. The same machine again gets its
     existing seat back (its heartbeat clock restarts).
     """
-    license = license_locked(canonical_key)
+    license = license_lock(canonical_key=canonical_key)
     fp_hash = fingerprint_hash(key_index=license.key_index, fingerprint=fingerprint)
     machines = license.activations.count()
-    problem = license_refusal_code(license, machines=machines, asked_major=asked_major)
+    problem = refusal_code(license, machines=machines, asked_major=asked_major)
     if problem and problem != Code.TOO_MANY_MACHINES:
-        raise LicenseRefused(problem)
+        raise Refused(problem, suspended_for=license.suspended_for)
     now = timezone.now()
     existing = license.activations.filter(fingerprint_hash=fp_hash).first()
     if existing is not None:
@@ -56,7 +57,7 @@ def activation_create(
         existing.save(update_fields=["last_heartbeat_at"])
         return existing, False
     if machines >= license.seats:
-        raise LicenseRefused(Code.TOO_MANY_MACHINES)
+        raise Refused(Code.TOO_MANY_MACHINES)
     # The row lock serialises seat-taking; the unique constraint on
     # (license, fingerprint hash) stands behind it in the database.
     activation = Activation.objects.create(
@@ -97,18 +98,16 @@ def activation_create(
 def _activation_of(license: License, activation_id) -> Activation:
     activation = license.activations.filter(pk=activation_id).first()
     if activation is None:
-        raise LicenseRefused(Code.NOT_FOUND)
+        raise Refused(Code.NOT_FOUND)
     return activation
 
 
 @transaction.atomic
 def activation_heartbeat(*, canonical_key: str, activation_id) -> Activation:
     """Record that the machine is alive. A machine not yet released may come back."""
-    license = license_locked(canonical_key)
+    license = license_lock(canonical_key=canonical_key)
     activation = _activation_of(license, activation_id)
-    problem = license_refusal_code(license, machines=0)
-    if problem:
-        raise LicenseRefused(problem)
+    refuse_unless_usable(license)
     activation.last_heartbeat_at = timezone.now()
     activation.save(update_fields=["last_heartbeat_at"])
     return activation
@@ -117,7 +116,7 @@ def activation_heartbeat(*, canonical_key: str, activation_id) -> Activation:
 @transaction.atomic
 def activation_deactivate(*, canonical_key: str, activation_id) -> None:
     """Free the machine's seat at once (allowed whatever the license's status)."""
-    license = license_locked(canonical_key)
+    license = license_lock(canonical_key=canonical_key)
     activation = _activation_of(license, activation_id)
     audit.record(
         actor=Actor.client(),
@@ -172,13 +171,13 @@ def offline_file_issue(*, canonical_key: str, fingerprint: str, ttl: int) -> dic
     `ttl` seconds, and never beyond the end of a fixed term.
     """
     index = key_index(canonical_key)
-    snapshot = selectors.license_snapshot(
+    snapshot = license_snapshot(
         key_index=index,
         fingerprint_hash=fingerprint_hash(key_index=index, fingerprint=fingerprint),
     )
-    code = selectors.validation_code(snapshot, fingerprint_given=True)
+    code = validation_code(snapshot, fingerprint_given=True)
     if code != Code.VALID:
-        raise LicenseRefused(code)
+        raise Refused(code, suspended_for=snapshot.suspended_for if snapshot else "")
     now = timezone.now()
     expires = now + timedelta(seconds=ttl)
     if snapshot.renewal == Plan.Renewal.FIXED:

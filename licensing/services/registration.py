@@ -8,20 +8,14 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.services import customer_get_or_create
+from accounts.services import customer_consent_record, customer_get_or_create
 from core import audit, outbox
 from core.audit import Actor
 from licensing import tokens
-from licensing.codes import Code
-from licensing.models import (
-    License,
-    RegistrationRequest,
-)
-from licensing.services.common import (
-    LicenseRefused,
-    license_locked,
-    license_refusal_code,
-)
+from licensing.errors import Code, Refused
+from licensing.models import License, RegistrationRequest
+from licensing.selectors.links import registration_pending
+from licensing.services.common import license_lock, refuse_unless_usable
 
 
 @transaction.atomic
@@ -37,12 +31,10 @@ def registration_request(
 
     A new request replaces the pending one for the license.
     """
-    license = license_locked(canonical_key)
-    problem = license_refusal_code(license, machines=0)
-    if problem:
-        raise LicenseRefused(problem)
+    license = license_lock(canonical_key=canonical_key)
+    refuse_unless_usable(license)
     if license.customer_id is not None:
-        raise LicenseRefused(Code.ALREADY_REGISTERED)
+        raise Refused(Code.ALREADY_REGISTERED)
     RegistrationRequest.objects.filter(license=license).delete()
     token, token_hash = tokens.new_token(RegistrationRequest)
     now = timezone.now()
@@ -79,36 +71,25 @@ def registrations_purge_expired(*, now: datetime | None = None) -> int:
     return deleted
 
 
-def registration_pending(*, token: str) -> RegistrationRequest | None:
-    """The unexpired request this token confirms, or None."""
-    return tokens.pending(
-        RegistrationRequest.objects.select_related("license__product"), token
-    )
-
-
 @transaction.atomic
 def registration_confirm(*, token: str) -> License:
     """Attach the license to the customer with the confirmed email (created when new)."""
     request = registration_pending(token=token)
     if request is None:
-        raise LicenseRefused(Code.NOT_FOUND)
-    license = License.objects.select_for_update().get(pk=request.license_id)
+        raise Refused(Code.NOT_FOUND)
+    license = license_lock(pk=request.license_id)
     if license.customer_id is not None:
         request.delete()
-        raise LicenseRefused(Code.ALREADY_REGISTERED)
+        raise Refused(Code.ALREADY_REGISTERED)
     customer, _created = customer_get_or_create(
         email=request.email, name=request.name, language=request.language
     )
-    if request.updates_opt_in and not customer.updates_opt_in:
-        customer.updates_opt_in = True
-        customer.updates_opt_in_at = timezone.now()
-        customer.updates_opt_in_source = "client-registration"
-        customer.save(
-            update_fields=[
-                "updates_opt_in",
-                "updates_opt_in_at",
-                "updates_opt_in_source",
-            ]
+    if request.updates_opt_in:
+        customer_consent_record(
+            customer=customer,
+            kind="updates",
+            source="client-registration",
+            actor=Actor.system(),
         )
     license.customer = customer
     license.save(update_fields=["customer"])

@@ -10,13 +10,8 @@ from django.utils import timezone
 
 from core import audit
 from core.audit import Actor
-from licensing import signing
-from licensing.models import (
-    SigningKey,
-)
-from licensing.services.common import (
-    MAX_OFFLINE_SECONDS,
-)
+from licensing import rules, signing
+from licensing.models import SigningKey
 
 
 @transaction.atomic
@@ -51,6 +46,6 @@ def signing_key_rotate(*, actor: Actor) -> SigningKey:
 
 def signing_keys_purge(*, now: datetime | None = None) -> int:
     """Delete keys retired longer than the longest offline-file lifetime ago."""
-    cutoff = (now or timezone.now()) - timedelta(seconds=MAX_OFFLINE_SECONDS)
+    cutoff = (now or timezone.now()) - timedelta(seconds=rules.OFFLINE_MAX_SECONDS)
     deleted, _ = SigningKey.objects.filter(retired_at__lt=cutoff).delete()
     return deleted

@@ -17,7 +17,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 def browser():
     if not shutil.which(CHROMIUM):
         pytest.fail(
-            f"Chromium not found at {CHROMIUM}: install Debian's chromium (.ci/run does)."
+            f"Chromium not found at {CHROMIUM}: run `make test`, which installs Debian's chromium."
         )
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(

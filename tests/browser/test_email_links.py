@@ -7,7 +7,7 @@ from django.core import mail
 
 from accounts.models import Customer
 from core.audit import Actor
-from licensing import releases, transfer
+from licensing import services
 from licensing.models import License
 from tests.factories import CustomerFactory, PlanFactory, issue
 
@@ -22,11 +22,11 @@ def test_a_new_owner_accepts_a_transfer_in_the_browser(live_server, page):
     license = issue(
         plan=PlanFactory(), customer=CustomerFactory(email="old@example.org")
     )
-    transfer.transfer_offer(
+    services.transfer_offer(
         license_id=license.pk, to_email="new@example.org", actor=Actor.system()
     )
     page.goto(live_server.url + path_in(mail.outbox[-1], r"/transfer/accept/[^\s/]+/"))
-    page.fill("#name", "New Owner")
+    page.get_by_label("Your name (optional)").fill("New Owner")
     page.get_by_label("Business").check()
     page.get_by_label("I accept the license agreement.").check()
     page.get_by_role("button", name="Accept the transfer").click()
@@ -39,7 +39,7 @@ def test_a_new_owner_accepts_a_transfer_in_the_browser(live_server, page):
 def test_unsubscribing_from_the_link_in_an_email(live_server, page):
     customer = CustomerFactory(updates_opt_in=True)
     license = issue(plan=PlanFactory(), customer=customer)
-    releases.release_publish(
+    services.release_publish(
         product=license.product, version="7.2", notes="", actor=Actor.system()
     )
     page.goto(live_server.url + path_in(mail.outbox[-1], r"/unsubscribe/[^\s/]+/"))

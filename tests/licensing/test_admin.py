@@ -6,6 +6,7 @@ import pytest
 from django.core import mail
 
 from core.models import AuditEvent, OutboxEmail
+from licensing import services
 from licensing.models import Invoice, License
 from tests.factories import CustomerFactory, PlanFactory, issue
 
@@ -25,7 +26,9 @@ def test_recording_a_payment_unblocks_the_license(
 ):
     license = issue(plan=PlanFactory(), customer=CustomerFactory(), paid=False)
     invoice = license.invoices.get()
-    License.objects.filter(pk=license.pk).update(status="suspended")
+    License.objects.filter(pk=license.pk).update(
+        status="suspended", suspended_for="payment"
+    )
     Invoice.objects.filter(pk=invoice.pk).update(
         default_notice_sent_on=date(2026, 1, 1)
     )
@@ -46,7 +49,7 @@ def test_recording_a_payment_unblocks_the_license(
 def test_a_refused_action_says_why(admin_client):
     license = issue(plan=PlanFactory())  # paid
     response = act(admin_client, "invoice", "void", [license.invoices.get()])
-    assert "Only an open invoice can be voided." in response.content.decode()
+    assert "Only an open invoice can be paid or voided." in response.content.decode()
     assert license.invoices.get().status == "paid"
 
 
@@ -150,11 +153,10 @@ def test_a_malformed_release_version_is_a_form_error_not_a_crash(admin_client):
 
 def test_refunds_owed_are_listed(admin_client):
     from core.audit import Actor
-    from licensing import lifecycle
 
     customer = CustomerFactory()
     license = issue(plan=PlanFactory(price="490.00"), customer=customer)
-    lifecycle.license_withdraw(
+    services.license_withdraw(
         license_id=license.pk, day=license.purchased_on, actor=Actor.system()
     )
     page = admin_client.get("/admin/licensing/refund/")

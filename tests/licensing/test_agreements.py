@@ -8,7 +8,7 @@ from django.core import mail
 from django.utils import timezone
 
 from core.audit import Actor
-from licensing import agreements
+from licensing import services
 from licensing.models import AgreementVersion, License
 from licensing.sweep import sweep_day
 from tests.factories import CustomerFactory, PlanFactory, issue
@@ -32,7 +32,7 @@ def test_a_material_change_is_announced_to_customers_with_live_licenses(first_ve
     License.objects.filter(pk=issue(plan=plan, customer=ended).pk).update(
         status="expired"
     )
-    version = agreements.agreement_publish(
+    version = services.agreement_publish(
         number="2.0",
         summary="New liability clause.",
         material=True,
@@ -41,13 +41,13 @@ def test_a_material_change_is_announced_to_customers_with_live_licenses(first_ve
     assert sorted(m.to[0] for m in mail.outbox) == sorted(c.email for c in live)
     assert "New liability clause." in mail.outbox[0].body
     assert (
-        agreements.agreement_announce(version_id=version.pk, batch_size=2) == 0
+        services.agreement_announce(version_id=version.pk, batch_size=2) == 0
     )  # once each
 
 
 def test_a_minor_change_is_not_announced(first_version):
     issue(plan=PlanFactory(), customer=CustomerFactory())
-    agreements.agreement_publish(
+    services.agreement_publish(
         number="1.1", summary="Typos.", material=False, actor=Actor.system()
     )
     assert mail.outbox == []
@@ -63,7 +63,7 @@ def test_a_renewal_binds_only_a_change_announced_long_enough_before(
     with time_machine.travel(
         date(2026, 12, 1), tick=False
     ):  # 45 and 62 days before the renewals
-        version = agreements.agreement_publish(
+        version = services.agreement_publish(
             number="2.0", summary="Changed.", material=True, actor=Actor.system()
         )
     assert early.agreement_version == first_version
@@ -87,10 +87,10 @@ def test_a_renewal_binds_only_a_change_announced_long_enough_before(
 
 def test_acceptance_is_recorded(first_version):
     license = issue(plan=PlanFactory(), customer=CustomerFactory())
-    version = agreements.agreement_publish(
+    version = services.agreement_publish(
         number="2.0", summary="x", material=True, actor=Actor.system()
     )
-    agreements.agreement_accept(
+    services.agreement_accept(
         license_id=license.pk, version_id=version.pk, actor=Actor.system()
     )
     license.refresh_from_db()

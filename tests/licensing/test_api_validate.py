@@ -174,7 +174,7 @@ def test_postgresql_prepares_the_validate_query(api):
 def test_times_read_back_from_sqlite_are_taken_as_utc():
     from datetime import UTC, datetime
 
-    from licensing.selectors import _as_datetime
+    from licensing.selectors.validation import _as_datetime
 
     expected = datetime(2026, 11, 22, 3, 5, 43, tzinfo=UTC)
     assert _as_datetime("2026-11-22 03:05:43") == expected

@@ -24,8 +24,9 @@ def test_issue_activate_and_deactivate_are_audited_without_personal_data(api):
         "activation"
     ]["id"]
     api.post(f"activations/{activation_id}/deactivate", {"key": license.key})
-    assert actions()[-3:] == [
+    assert actions()[-4:] == [
         ("system", "license.issued"),
+        ("system", "invoice.paid"),
         ("client", "activation.created"),
         ("client", "activation.deactivated"),
     ]

@@ -9,7 +9,8 @@ from django.core import mail
 
 from core.audit import Actor
 from core.models import OutboxEmail
-from licensing import lifecycle
+from licensing import services
+from licensing.errors import Refused
 from licensing.models import Invoice, License, Refund, SweepRun
 from licensing.sweep import sweep, sweep_day
 from tests.factories import CustomerFactory, PlanFactory, ProductFactory, issue
@@ -100,7 +101,7 @@ def test_a_rolling_license_over_two_years(rolling_plan, customer):
     assert emails()[-1] == "access_blocked"
 
     # Paid: restored at once.
-    lifecycle.invoice_record_payment(invoice_id=renewal.pk, actor=STAFF)
+    services.invoice_record_payment(invoice_id=renewal.pk, actor=STAFF)
     assert status(license) == "active"
     assert emails()[-1] == "access_restored"
 
@@ -198,7 +199,7 @@ def test_termination_notice_on_the_deadline_and_one_day_after(
     license = issue(
         plan=rolling_plan, customer=customer, purchased_on=date(2026, 1, 15)
     )
-    lifecycle.termination_notice_receive(
+    services.termination_notice_receive(
         license_id=license.pk, received_on=received_on, actor=STAFF
     )
     license.refresh_from_db()
@@ -207,7 +208,7 @@ def test_termination_notice_on_the_deadline_and_one_day_after(
     if ends_on.year == 2028:  # late notice: one more period, renewed and paid
         sweep_through(date(2027, 1, 15))
         renewal = license.invoices.get(status="open")
-        lifecycle.invoice_record_payment(invoice_id=renewal.pk, actor=STAFF)
+        services.invoice_record_payment(invoice_id=renewal.pk, actor=STAFF)
     sweep_through(ends_on - timedelta(days=1))
     assert status(license) == "active"
     sweep_through(ends_on)
@@ -218,8 +219,8 @@ def test_termination_notice_on_the_deadline_and_one_day_after(
     if ends_on.year == 2028:
         expected = ["termination_received", "renewed", "terminated"]
     assert emails() == expected
-    with pytest.raises(lifecycle.LifecycleRefused):
-        lifecycle.termination_notice_receive(
+    with pytest.raises(Refused):
+        services.termination_notice_receive(
             license_id=license.pk, received_on=ends_on, actor=STAFF
         )
 
@@ -245,7 +246,7 @@ def test_a_fixed_term_expires_without_renewal(customer):
 
 def test_a_prepaid_plan_is_issued_only_once_paid():
     plan = PlanFactory(slug="prepaid", billing="prepaid")
-    with pytest.raises(lifecycle.LifecycleRefused):
+    with pytest.raises(Refused):
         issue(plan=plan, paid=False)
     assert not License.objects.exists()
 
@@ -253,12 +254,12 @@ def test_a_prepaid_plan_is_issued_only_once_paid():
 def test_withdrawal_on_day_14_and_a_refused_one_on_day_15(rolling_plan, customer):
     license = issue(plan=rolling_plan, customer=customer, purchased_on=date(2026, 6, 1))
     late = issue(plan=rolling_plan, customer=customer, purchased_on=date(2026, 6, 1))
-    with pytest.raises(lifecycle.LifecycleRefused):
-        lifecycle.license_withdraw(
+    with pytest.raises(Refused):
+        services.license_withdraw(
             license_id=late.pk, day=date(2026, 6, 16), actor=STAFF
         )
     assert status(late) == "active"
-    refund = lifecycle.license_withdraw(
+    refund = services.license_withdraw(
         license_id=license.pk, day=date(2026, 6, 15), actor=STAFF
     )
     assert status(license) == "cancelled"
@@ -270,8 +271,8 @@ def test_withdrawal_on_day_14_and_a_refused_one_on_day_15(rolling_plan, customer
 def test_only_consumers_have_the_cooling_off_withdrawal(rolling_plan):
     business = CustomerFactory(kind="business")
     license = issue(plan=rolling_plan, customer=business, purchased_on=date(2026, 6, 1))
-    with pytest.raises(lifecycle.LifecycleRefused):
-        lifecycle.license_withdraw(
+    with pytest.raises(Refused):
+        services.license_withdraw(
             license_id=license.pk, day=date(2026, 6, 2), actor=STAFF
         )
 
@@ -282,12 +283,10 @@ def test_cancel_within_14_days_only_if_never_installed(rolling_plan, customer, a
     )
     used = issue(plan=rolling_plan, customer=customer, purchased_on=date(2026, 6, 1))
     api.activate(used.key, "pc-1")
-    with pytest.raises(lifecycle.LifecycleRefused):
-        lifecycle.license_cancel(license_id=used.pk, day=date(2026, 6, 3), actor=STAFF)
+    with pytest.raises(Refused):
+        services.license_cancel(license_id=used.pk, day=date(2026, 6, 3), actor=STAFF)
     assert (
-        lifecycle.license_cancel(
-            license_id=unused.pk, day=date(2026, 6, 3), actor=STAFF
-        )
+        services.license_cancel(license_id=unused.pk, day=date(2026, 6, 3), actor=STAFF)
         is None
     )
     assert status(unused) == "cancelled"
@@ -315,7 +314,7 @@ def test_a_prepaid_license_renews_only_into_a_paid_period(customer, paid):
     )
     assert invoice.number in mail.outbox[-1].body
     if paid:
-        lifecycle.invoice_record_payment(invoice_id=invoice.pk, actor=STAFF)
+        services.invoice_record_payment(invoice_id=invoice.pk, actor=STAFF)
     sweep_through(date(2027, 1, 15))
     license.refresh_from_db()
     if paid:

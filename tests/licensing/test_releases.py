@@ -9,7 +9,7 @@ from django.test import Client
 from accounts.models import Customer
 from core.audit import Actor
 from core.models import OutboxEmail
-from licensing import releases
+from licensing import services
 from licensing.models import License
 from tests.factories import CustomerFactory, PlanFactory, issue
 
@@ -43,7 +43,7 @@ def audience():
 
 def test_a_release_reaches_the_opted_in_registrants_of_its_major_version_once(audience):
     product, opted_in = audience
-    release = releases.release_publish(
+    release = services.release_publish(
         product=product, version="7.3.0", notes="Faster.", actor=Actor.system()
     )
     assert sorted(m.to[0] for m in mail.outbox) == sorted(c.email for c in opted_in)
@@ -54,22 +54,22 @@ def test_a_release_reaches_the_opted_in_registrants_of_its_major_version_once(au
     assert message.extra_headers["List-Unsubscribe"].startswith("<http")
     assert "/unsubscribe/" in message.body
     # Run again (a retried task): nothing more.
-    assert releases.release_notify(release_id=release.pk, batch_size=2) == 0
+    assert services.release_notify(release_id=release.pk, batch_size=2) == 0
     assert OutboxEmail.objects.count() == 5
 
 
 def test_the_fan_out_works_in_batches(audience):
     product, _opted_in = audience
-    release = releases.release_publish(
+    release = services.release_publish(
         product=product, version="7.4", notes="", actor=Actor.system()
     )
     OutboxEmail.objects.all().delete()
-    assert releases.release_notify(release_id=release.pk, batch_size=2) == 5
+    assert services.release_notify(release_id=release.pk, batch_size=2) == 5
 
 
 def test_one_click_unsubscribe_without_login(audience):
     product, opted_in = audience
-    releases.release_publish(
+    services.release_publish(
         product=product, version="7.3.0", notes="", actor=Actor.system()
     )
     message = next(m for m in mail.outbox if m.to == [opted_in[0].email])
@@ -86,7 +86,7 @@ def test_one_click_unsubscribe_without_login(audience):
     assert done.status_code == 200
     assert not Customer.objects.get(pk=opted_in[0].pk).updates_opt_in
     mail.outbox.clear()
-    releases.release_publish(
+    services.release_publish(
         product=product, version="7.5.0", notes="", actor=Actor.system()
     )
     assert opted_in[0].email not in [m.to[0] for m in mail.outbox]
@@ -106,7 +106,7 @@ def test_a_forged_unsubscribe_link_does_nothing(audience):
 def test_a_malformed_version_is_refused(audience):
     product, _ = audience
     with pytest.raises(ValueError):
-        releases.release_publish(
+        services.release_publish(
             product=product, version="seven", notes="", actor=Actor.system()
         )
 
@@ -117,7 +117,7 @@ def test_product_news_goes_only_to_those_who_asked_for_news_and_stops_separately
     updates_only = CustomerFactory(updates_opt_in=True, news_opt_in=False)
     for customer in (both, updates_only):
         issue(plan=plan, customer=customer)
-    releases.news_publish(
+    services.news_publish(
         product=plan.product,
         title="Spring sale",
         body="Half price.",

@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from licensing import lifecycle
+from licensing import services
 from licensing.models import Invoice, License
 from licensing.sweep import sweep_day
 from tests.factories import CustomerFactory, PlanFactory, issue
@@ -42,27 +42,27 @@ def overdue_invoices(count, notice_on=None):
 STEPS = {
     "reminders": (
         lambda n: [lic.pk for lic in licenses(n)],
-        lambda ids: lifecycle.renewals_remind(
+        lambda ids: services.renewals_remind(
             license_ids=ids, day=RENEWAL_DAY - timedelta(days=10)
         ),
     ),
     "renewals": (
         lambda n: [lic.pk for lic in licenses(n)],
-        lambda ids: lifecycle.periods_end(license_ids=ids, day=RENEWAL_DAY),
+        lambda ids: services.periods_end(license_ids=ids, day=RENEWAL_DAY),
     ),
     "default_notices": (
         lambda n: overdue_invoices(n),
-        lambda ids: lifecycle.default_notices_send(
+        lambda ids: services.default_notices_send(
             invoice_ids=ids, day=date(2026, 2, 1)
         ),
     ),
     "blocks": (
         lambda n: overdue_invoices(n, notice_on=date(2026, 2, 1)),
-        lambda ids: lifecycle.licenses_block(invoice_ids=ids, day=date(2026, 2, 8)),
+        lambda ids: services.licenses_block(invoice_ids=ids, day=date(2026, 2, 8)),
     ),
     "breaches": (
         lambda n: overdue_invoices(n, notice_on=date(2026, 2, 1)),
-        lambda ids: lifecycle.licenses_terminate_for_breach(
+        lambda ids: services.licenses_terminate_for_breach(
             invoice_ids=ids, day=date(2026, 3, 3)
         ),
     ),
@@ -106,7 +106,7 @@ def test_invoice_numbers_taken_at_once_are_unique_and_without_gaps():
 
     def take(n):
         with transaction.atomic():
-            return lifecycle.invoice_numbers(2030, 5)
+            return services.invoice_numbers(2030, 5)
 
     taken = [number for batch in run_concurrently(take, 8) for number in batch]
     assert sorted(taken) == [f"2030-{n:06d}" for n in range(1, 41)]

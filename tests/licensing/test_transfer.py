@@ -7,7 +7,8 @@ from django.core import mail
 from django.test import Client
 
 from core.audit import Actor
-from licensing import keys, lifecycle, transfer
+from licensing import keys, services
+from licensing.errors import Refused
 from licensing.models import License
 from tests.factories import CustomerFactory, PlanFactory, issue
 
@@ -22,7 +23,7 @@ def test_a_transfer_from_offer_to_new_key(api):
     old_owner = CustomerFactory(email="old.owner@example.org")
     license = issue(plan=PlanFactory(seats=2), customer=old_owner)
     api.activate(license.key, "old-pc")
-    transfer.transfer_offer(
+    services.transfer_offer(
         license_id=license.pk, to_email="new.owner@example.org", actor=Actor.system()
     )
     offer_mail = mail.outbox[-1]
@@ -73,21 +74,25 @@ def test_a_transfer_from_offer_to_new_key(api):
 
 def test_no_transfer_with_an_open_invoice():
     license = issue(plan=PlanFactory(), customer=CustomerFactory(), paid=False)
-    with pytest.raises(lifecycle.LifecycleRefused):
-        transfer.transfer_offer(
+    with pytest.raises(Refused):
+        services.transfer_offer(
             license_id=license.pk, to_email="x@example.org", actor=Actor.system()
         )
 
 
 def test_an_invoice_opened_after_the_offer_blocks_the_acceptance():
     license = issue(plan=PlanFactory(), customer=CustomerFactory())
-    transfer.transfer_offer(
+    services.transfer_offer(
         license_id=license.pk, to_email="x@example.org", actor=Actor.system()
     )
     token = accept_path(mail.outbox[-1]).split("/")[-2]
     license.invoices.update(status="open")
-    with pytest.raises(lifecycle.LifecycleRefused):
-        transfer.transfer_accept(
-            token=token, name="", kind="consumer", agreement_accepted=True
+    with pytest.raises(Refused):
+        services.transfer_accept(
+            token=token,
+            name="",
+            kind="consumer",
+            agreement_accepted=True,
+            agreement=None,
         )
     assert License.objects.get(pk=license.pk).status == "active"

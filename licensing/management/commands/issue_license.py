@@ -4,10 +4,9 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_email
 
-from accounts.services import customer_get_or_create
 from core.audit import Actor
 from licensing import services
-from licensing.lifecycle import LifecycleRefused
+from licensing.errors import Refused
 from licensing.models import Partner, Plan
 
 
@@ -51,7 +50,6 @@ class Command(BaseCommand):
             partner = Partner.objects.filter(slug=opts["partner"]).first()
             if partner is None:
                 raise CommandError(f"No partner {opts['partner']!r}.")
-        customer = None
         if opts["email"]:
             try:
                 validate_email(opts["email"])
@@ -59,24 +57,22 @@ class Command(BaseCommand):
                 raise CommandError(
                     f"Not an email address: {opts['email']!r}."
                 ) from None
-            customer, _created = customer_get_or_create(
-                email=opts["email"], name=opts["name"]
-            )
-        if opts["notify"] and customer is None:
+        if opts["notify"] and not opts["email"]:
             raise CommandError("--notify needs --email.")
         try:
             license = services.license_issue(
                 plan=plan,
                 actor=Actor.system(),
                 seats=opts["seats"],
-                customer=customer,
+                email=opts["email"] or "",
+                name=opts["name"],
                 partner=partner,
                 major_version=opts["major"],
                 purchased_on=opts["purchased"],
                 notify=opts["notify"],
                 paid=not opts["unpaid"],
             )
-        except LifecycleRefused as refused:
+        except Refused as refused:
             raise CommandError(str(refused.message)) from None
         self.stdout.write(
             f"Issued {plan} (version {license.major_version}, {license.seats} seat(s)), "

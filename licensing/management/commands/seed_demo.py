@@ -179,6 +179,7 @@ class Command(BaseCommand):
             # demo sets them directly, with periods that fit.
             license.status = status
             if status == "suspended":
+                license.suspended_for = License.SuspendedFor.PAYMENT
                 notice_on = license.invoices.get().due_on + timedelta(days=1)
                 license.invoices.update(default_notice_sent_on=notice_on)
             elif status != "active":

@@ -1,3 +1,5 @@
+"""The site's error handlers (configured in `config.urls`)."""
+
 from django.views import defaults
 
 from licensing.api.responses import not_found as api_not_found

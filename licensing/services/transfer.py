@@ -13,31 +13,26 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Customer
 from accounts.services import customer_get_or_create
-from core import audit
+from core import audit, outbox
 from core.audit import Actor
 from licensing import keys, tokens
-from licensing.lifecycle.common import (
-    LIVE,
-    LifecycleRefused,
-    email_registrant,
-    locked_license,
-)
+from licensing.errors import Code, Refused
 from licensing.models import AgreementVersion, Invoice, License, TransferOffer
+from licensing.selectors.agreements import agreement_current
+from licensing.selectors.links import transfer_pending
+from licensing.services.common import LIVE, email_registrant, license_lock
 
 OFFER_DAYS = 14
 
 
 def _check_transferable(license: License) -> None:
     if license.status not in LIVE:
-        raise LifecycleRefused(_("Only an active license can be transferred."))
+        raise Refused(Code.NOT_TRANSFERABLE)
     if license.invoices.filter(status=Invoice.Status.OPEN).exists():
-        raise LifecycleRefused(
-            _("A license with an open invoice cannot be transferred.")
-        )
+        raise Refused(Code.INVOICE_OPEN)
 
 
 @transaction.atomic
@@ -45,7 +40,7 @@ def transfer_offer(
     *, license_id, to_email: str, actor: Actor, language: str = ""
 ) -> TransferOffer:
     """Offer the license to `to_email`; a new offer replaces a pending one."""
-    license = locked_license(license_id)
+    license = license_lock(pk=license_id)
     _check_transferable(license)
     TransferOffer.objects.filter(license=license).delete()
     token, token_hash = tokens.new_token(TransferOffer)
@@ -59,8 +54,6 @@ def transfer_offer(
         expires_at=now + timedelta(days=OFFER_DAYS),
     )
     audit.record(actor=actor, action="license.transfer_offered", target=license)
-    from core import outbox
-
     outbox.enqueue(
         key=f"transfer-offered:{offer.pk}",
         to=offer.email,
@@ -75,29 +68,35 @@ def transfer_offer(
     return offer
 
 
-def transfer_pending(*, token: str) -> TransferOffer | None:
-    return tokens.pending(
-        TransferOffer.objects.select_related("license__product"), token
-    )
-
-
 @transaction.atomic
 def transfer_accept(
-    *, token: str, name: str, kind: str, agreement_accepted: bool
+    *,
+    token: str,
+    name: str,
+    kind: str,
+    agreement_accepted: bool,
+    agreement: AgreementVersion | None,
 ) -> License:
-    """The new owner accepts: a new license with a new key is theirs; the old key ends."""
+    """The new owner accepts `agreement` (the version they were shown): a new
+    license with a new key is theirs; the old key ends.
+
+    `kind` is one of Customer.Kind; it applies to a customer created here (an
+    existing customer keeps theirs).
+    """
     offer = transfer_pending(token=token)
     if offer is None:
-        raise LifecycleRefused(_("This transfer offer is no longer valid."))
+        raise Refused(Code.OFFER_INVALID)
     if not agreement_accepted:
-        raise LifecycleRefused(_("The license agreement must be accepted."))
-    old = locked_license(offer.license_id)
+        raise Refused(Code.AGREEMENT_NOT_ACCEPTED)
+    if agreement != agreement_current():
+        raise Refused(Code.AGREEMENT_CHANGED)
+    old = license_lock(pk=offer.license_id)
     _check_transferable(old)
     customer, created = customer_get_or_create(
         email=offer.email, name=name, language=offer.language
     )
-    if created and kind in Customer.Kind.values:
-        customer.kind = kind
+    if created:
+        customer.kind = Customer.Kind(kind)
         customer.save(update_fields=["kind"])
     new = License.objects.create(
         key=keys.generate(),
@@ -111,7 +110,7 @@ def transfer_accept(
         period_start=old.period_start,
         period_end=old.period_end,
         reminded_for=old.reminded_for,
-        agreement_version=AgreementVersion.objects.current(),
+        agreement_version=agreement,
     )
     released = old.activations.count()
     old.activations.all().delete()

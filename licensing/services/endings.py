@@ -6,20 +6,20 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import transaction
-from django.utils.translation import gettext_lazy as _
 
 from core import audit
 from core.audit import Actor
 from licensing import rules
-from licensing.lifecycle.common import (
+from licensing.errors import Code, Refused
+from licensing.models import Invoice, License, Plan, Refund
+from licensing.services.common import (
     LIVE,
     REFUND_DAYS,
-    LifecycleRefused,
     Status,
     email_registrant,
-    locked_license,
+    license_lock,
 )
-from licensing.models import Invoice, License, Plan, Refund
+from licensing.services.invoices import invoices_void_open
 
 
 @transaction.atomic
@@ -27,11 +27,11 @@ def termination_notice_receive(
     *, license_id, received_on: date, actor: Actor
 ) -> License:
     """Record the customer's notice; it ends the agreement at the date the rules give."""
-    license = locked_license(license_id)
+    license = license_lock(pk=license_id)
     if license.status not in LIVE:
-        raise LifecycleRefused(_("This license has already ended."))
+        raise Refused(Code.ALREADY_ENDED)
     if license.termination_effective_on is not None:
-        raise LifecycleRefused(_("Notice has already been given for this license."))
+        raise Refused(Code.NOTICE_ALREADY_GIVEN)
     if license.plan.renewal == Plan.Renewal.FIXED:
         effective = license.period_end  # a fixed term ends anyway
     else:
@@ -54,11 +54,9 @@ def termination_notice_receive(
     return license
 
 
-def _refund_paid(license: License, *, day: date) -> Refund | None:
+def _refund_paid(license: License, *, day: date, reason: str) -> Refund | None:
     """Void what is open and owe back what was paid; the refund is due in 14 days."""
-    for invoice in license.invoices.filter(status=Invoice.Status.OPEN):
-        invoice.status = Invoice.Status.VOID
-        invoice.save(update_fields=["status"])
+    invoices_void_open(license_ids=[license.pk], reason=reason)
     paid = sum(
         (i.amount for i in license.invoices.filter(status=Invoice.Status.PAID)),
         Decimal(0),
@@ -95,33 +93,25 @@ def cancellation_eligible(license: License, *, day: date) -> bool:
 @transaction.atomic
 def license_withdraw(*, license_id, day: date, actor: Actor) -> Refund | None:
     """Cooling-off withdrawal: the license is cancelled, its machines released, paid money refunded."""
-    license = locked_license(license_id)
+    license = license_lock(pk=license_id)
     if not withdrawal_eligible(license, day=day):
-        raise LifecycleRefused(
-            _(
-                "The 14-day withdrawal period has ended, or this license cannot be withdrawn."
-            )
-        )
+        raise Refused(Code.WITHDRAWAL_NOT_ALLOWED)
     return _cancel(license, day=day, actor=actor, reason="withdrawal")
 
 
 @transaction.atomic
 def license_cancel(*, license_id, day: date, actor: Actor) -> Refund | None:
     """Cancel within 14 days of purchase, allowed while the program was never installed."""
-    license = locked_license(license_id)
+    license = license_lock(pk=license_id)
     if not cancellation_eligible(license, day=day):
-        raise LifecycleRefused(
-            _(
-                "Only a license never installed can be cancelled, within 14 days of purchase."
-            )
-        )
+        raise Refused(Code.CANCELLATION_NOT_ALLOWED)
     return _cancel(license, day=day, actor=actor, reason="cancellation")
 
 
 def _cancel(license: License, *, day: date, actor: Actor, reason: str) -> Refund | None:
     released = license.activations.count()
     license.activations.all().delete()
-    refund = _refund_paid(license, day=day)
+    refund = _refund_paid(license, day=day, reason=reason)
     license.status = Status.CANCELLED
     license.ended_on = day
     license.save(update_fields=["status", "ended_on"])

@@ -1,4 +1,4 @@
-"""The daily sweep's changes, a batch at a time.
+"""Renewals, a batch at a time (the daily sweep's reminder and period-end steps).
 
 Each takes the ids its sweep step selected, locks them (in id order, so two
 sweeps cannot deadlock), keeps those to which the change still applies, and
@@ -13,18 +13,17 @@ from django.db import transaction
 from django.db.models import F
 
 from licensing import rules
-from licensing.lifecycle.common import (
+from licensing.models import Invoice, License, Plan
+from licensing.services.agreements import deemed_accepted_at_renewal
+from licensing.services.common import (
     LIVE,
     Status,
     audit_system_events,
-    first_per_license,
-    locked_invoices,
-    locked_licenses,
+    licenses_lock,
     registrant_message,
     send_messages,
 )
-from licensing.lifecycle.invoices import period_invoices
-from licensing.models import Invoice, License, Plan
+from licensing.services.invoices import invoices_void_open, period_invoices
 
 
 @transaction.atomic
@@ -32,7 +31,7 @@ def renewals_remind(*, license_ids, day: date) -> int:
     """Tell registrants of the coming renewal and the last day to give notice."""
     due = [
         lic
-        for lic in locked_licenses(license_ids)
+        for lic in licenses_lock(license_ids)
         if lic.status in LIVE
         and lic.plan.renewal == Plan.Renewal.ROLLING
         and lic.termination_effective_on is None
@@ -78,7 +77,7 @@ def periods_end(*, license_ids, day: date) -> int:
     """
     licenses = [
         lic
-        for lic in locked_licenses(license_ids)
+        for lic in licenses_lock(license_ids)
         if lic.status in LIVE and lic.period_end <= day
     ]
     # A prepaid license renews only into a period already paid for.
@@ -155,16 +154,12 @@ def periods_end(*, license_ids, day: date) -> int:
         )
     # The unpaid invoice of a prepaid period that never began is void.
     if unpaid_prepaid:
-        Invoice.objects.filter(
-            license_id__in=unpaid_prepaid, status=Invoice.Status.OPEN
-        ).update(status=Invoice.Status.VOID)
+        invoices_void_open(license_ids=unpaid_prepaid, reason="prepaid-renewal-unpaid")
     # A renewal invoice is dated on the renewal day (prepaid: it exists, paid).
     invoices = period_invoices(
         [(lic, start, start, rules.due_date(start)) for lic, start, _end in renewals]
     )
     if renewals:
-        from licensing.agreements import deemed_accepted_at_renewal
-
         deemed_accepted_at_renewal(
             license_ids=list({lic.pk for lic, _start, _end in renewals}), renewed_on=day
         )
@@ -189,109 +184,3 @@ def periods_end(*, license_ids, day: date) -> int:
     audit_system_events(events)
     send_messages(messages)
     return len(licenses)
-
-
-@transaction.atomic
-def default_notices_send(*, invoice_ids, day: date) -> int:
-    """The day after the due date: tell the customer, with the date access will be blocked.
-
-    Without a registrant there is nobody to notify, so no notice is recorded
-    (and therefore no block follows).
-    """
-    due = [
-        i
-        for i in locked_invoices(invoice_ids)
-        if i.status == Invoice.Status.OPEN
-        and i.default_notice_sent_on is None
-        and day > i.due_on
-        and i.license.customer is not None
-        and i.license.status in LIVE
-    ]
-    Invoice.objects.filter(pk__in=[i.pk for i in due]).update(
-        default_notice_sent_on=day
-    )
-    audit_system_events([("invoice", i.pk, "invoice.default_notice", {}) for i in due])
-    send_messages(
-        [
-            registrant_message(
-                i.license,
-                key=f"payment-overdue:{i.pk}",
-                template="payment_overdue",
-                context={"invoice": i, "block_on": rules.block_date(day)},
-            )
-            for i in due
-        ]
-    )
-    return len(due)
-
-
-@transaction.atomic
-def licenses_block(*, invoice_ids, day: date) -> int:
-    """Suspend access, no earlier than BLOCK_GRACE_DAYS after the notice was sent."""
-    due = first_per_license(
-        [
-            i
-            for i in locked_invoices(invoice_ids)
-            if i.status == Invoice.Status.OPEN
-            and i.default_notice_sent_on is not None
-            and day >= rules.block_date(i.default_notice_sent_on)
-            and i.license.status == Status.ACTIVE
-        ]
-    )
-    License.objects.filter(pk__in=[i.license_id for i in due]).update(
-        status=Status.SUSPENDED
-    )
-    audit_system_events(
-        [
-            ("license", i.license_id, "license.blocked", {"invoice": i.number})
-            for i in due
-        ]
-    )
-    send_messages(
-        [
-            registrant_message(
-                i.license,
-                key=f"access-blocked:{i.pk}",
-                template="access_blocked",
-                context={"invoice": i},
-            )
-            for i in due
-        ]
-    )
-    return len(due)
-
-
-@transaction.atomic
-def licenses_terminate_for_breach(*, invoice_ids, day: date) -> int:
-    """More than 30 days in default is a material breach: end the agreement at once."""
-    due = first_per_license(
-        [
-            i
-            for i in locked_invoices(invoice_ids)
-            if i.status == Invoice.Status.OPEN
-            and i.default_notice_sent_on is not None
-            and day >= rules.breach_date(i.due_on)
-            and i.license.status in LIVE
-        ]
-    )
-    License.objects.filter(pk__in=[i.license_id for i in due]).update(
-        status=Status.TERMINATED, ended_on=day
-    )
-    audit_system_events(
-        [
-            ("license", i.license_id, "license.terminated", {"reason": "breach"})
-            for i in due
-        ]
-    )
-    send_messages(
-        [
-            registrant_message(
-                i.license,
-                key=f"terminated:{i.license_id}",
-                template="terminated",
-                context={"reason": "breach", "invoice": i, "ended_on": day},
-            )
-            for i in due
-        ]
-    )
-    return len(due)

@@ -1,4 +1,4 @@
-"""Invoices: numbers, creation, payment (which unblocks), voiding."""
+"""Invoices: numbers, creation, payment (which lifts a payment block), voiding."""
 
 from __future__ import annotations
 
@@ -6,19 +6,18 @@ from datetime import date, datetime
 
 from django.db import connection, transaction
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from core import audit
 from core.audit import Actor
 from licensing import rules
-from licensing.lifecycle.common import (
-    LifecycleRefused,
+from licensing.errors import Code, Refused
+from licensing.models import Invoice, InvoiceCounter, License
+from licensing.services.common import (
     Status,
     audit_system_events,
     email_registrant,
-    locked_license,
+    license_lock,
 )
-from licensing.models import Invoice, InvoiceCounter, License
 
 
 def invoice_numbers(year: int, count: int) -> list[str]:
@@ -90,22 +89,36 @@ def invoice_create(*, license: License, period_start: date, issued_on: date) -> 
     return period_invoices([item])[(license.pk, period_start)]
 
 
-@transaction.atomic
-def invoice_record_payment(
-    *, invoice_id: int, actor: Actor, paid_at: datetime | None = None
-) -> Invoice:
-    """Mark the invoice paid; a license blocked for payment default is restored at once."""
-    invoice = Invoice.objects.select_for_update().get(pk=invoice_id)
-    if invoice.status != Invoice.Status.OPEN:
-        raise LifecycleRefused(_("Only an open invoice can be paid."))
+def invoice_mark_paid(
+    invoice: Invoice, *, actor: Actor, paid_at: datetime | None = None
+) -> None:
+    """Record the payment of a locked, open invoice (no unblocking: see below)."""
     invoice.status = Invoice.Status.PAID
     invoice.paid_at = paid_at or timezone.now()
     invoice.save(update_fields=["status", "paid_at"])
     audit.record(actor=actor, action="invoice.paid", target=invoice)
-    license = locked_license(invoice.license_id)
-    if license.status == Status.SUSPENDED and not _blocking_invoices(license).exists():
-        license.status = Status.ACTIVE
-        license.save(update_fields=["status"])
+
+
+@transaction.atomic
+def invoice_record_payment(
+    *, invoice_id: int, actor: Actor, paid_at: datetime | None = None
+) -> Invoice:
+    """Mark the invoice paid; a license blocked for payment default is restored at once.
+
+    Payment lifts only a payment block: a license the vendor suspended stays suspended.
+    """
+    invoice = Invoice.objects.select_for_update().get(pk=invoice_id)
+    if invoice.status != Invoice.Status.OPEN:
+        raise Refused(Code.INVOICE_NOT_OPEN)
+    invoice_mark_paid(invoice, actor=actor, paid_at=paid_at)
+    license = license_lock(pk=invoice.license_id)
+    if (
+        license.status == Status.SUSPENDED
+        and license.suspended_for == License.SuspendedFor.PAYMENT
+        and not blocking_invoices(license, day=timezone.localdate()).exists()
+    ):
+        license.status, license.suspended_for = Status.ACTIVE, ""
+        license.save(update_fields=["status", "suspended_for"])
         audit.record(actor=actor, action="license.unblocked", target=license)
         email_registrant(
             license,
@@ -121,15 +134,29 @@ def invoice_void(*, invoice_id: int, actor: Actor) -> Invoice:
     """Cancel an open invoice (a mistake, or the license was withdrawn)."""
     invoice = Invoice.objects.select_for_update().get(pk=invoice_id)
     if invoice.status != Invoice.Status.OPEN:
-        raise LifecycleRefused(_("Only an open invoice can be voided."))
+        raise Refused(Code.INVOICE_NOT_OPEN)
     invoice.status = Invoice.Status.VOID
     invoice.save(update_fields=["status"])
     audit.record(actor=actor, action="invoice.voided", target=invoice)
     return invoice
 
 
-def _blocking_invoices(license: License):
-    """Open invoices whose default notice has been sent: the reasons a license stays blocked."""
+def invoices_void_open(*, license_ids: list, reason: str) -> int:
+    """Void every open invoice of these licenses (they ended); audited, in two queries."""
+    open_invoices = Invoice.objects.filter(
+        license_id__in=license_ids, status=Invoice.Status.OPEN
+    )
+    ids = list(open_invoices.values_list("pk", flat=True))
+    Invoice.objects.filter(pk__in=ids).update(status=Invoice.Status.VOID)
+    audit_system_events(
+        [("invoice", pk, "invoice.voided", {"reason": reason}) for pk in ids]
+    )
+    return len(ids)
+
+
+def blocking_invoices(license: License, *, day: date):
+    """Open invoices in default past their block date: the reasons a license is blocked."""
     return license.invoices.filter(
-        status=Invoice.Status.OPEN, default_notice_sent_on__isnull=False
+        status=Invoice.Status.OPEN,
+        default_notice_sent_on__lte=rules.block_notice_cutoff(day),
     )

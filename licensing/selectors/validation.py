@@ -1,4 +1,4 @@
-"""Reads of licensing data; the validate hot path's single query lives here."""
+"""The validate hot path's single query, and the validation code from its answer."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from licensing import rules
-from licensing.codes import Code
+from licensing.errors import Code
 
 
 @dataclass(frozen=True)
@@ -21,6 +21,7 @@ class Snapshot:
 
     license_id: uuid.UUID
     status: str
+    suspended_for: str
     seats: int
     major_version: int
     period_end: date
@@ -53,7 +54,7 @@ class Snapshot:
 # when a fingerprint hash is given, that machine. Hand-written because
 # compiling the equivalent ORM query costs more than PostgreSQL spends running it.
 _SNAPSHOT_SQL = """
-SELECT l.id, l.status, l.seats, l.major_version, l.period_end, p.slug,
+SELECT l.id, l.status, l.suspended_for, l.seats, l.major_version, l.period_end, p.slug,
        pl.heartbeat_interval, pl.renewal,
        (SELECT COUNT(*) FROM licensing_activation c WHERE c.license_id = l.id),
        a.id, a.activated_at, a.last_heartbeat_at
@@ -109,20 +110,21 @@ def license_snapshot(*, key_index: str, fingerprint_hash: str = "") -> Snapshot 
     row = _fetch_one(_SNAPSHOT_SQL, [fingerprint_hash, key_index])
     if row is None:
         return None
-    period_end = row[4] if isinstance(row[4], date) else parse_date(row[4])
+    period_end = row[5] if isinstance(row[5], date) else parse_date(row[5])
     return Snapshot(
         license_id=_as_uuid(row[0]),
         status=row[1],
-        seats=row[2],
-        major_version=row[3],
+        suspended_for=row[2],
+        seats=row[3],
+        major_version=row[4],
         period_end=period_end,
-        product=row[5],
-        heartbeat_interval=row[6],
-        renewal=row[7],
-        machines=row[8],
-        activation_id=_as_uuid(row[9]),
-        activated_at=_as_datetime(row[10]),
-        last_heartbeat_at=_as_datetime(row[11]),
+        product=row[6],
+        heartbeat_interval=row[7],
+        renewal=row[8],
+        machines=row[9],
+        activation_id=_as_uuid(row[10]),
+        activated_at=_as_datetime(row[11]),
+        last_heartbeat_at=_as_datetime(row[12]),
     )
 
 

@@ -13,9 +13,10 @@ from accounts.models import Customer
 from accounts.services import unsubscribe_headers, unsubscribe_url
 from core import audit, outbox
 from core.audit import Actor
+from core.jobs import task_send_on_commit
 from licensing import rules
-from licensing.lifecycle import LIVE
 from licensing.models import Product, ProductNews, ProductRelease
+from licensing.selectors.recipients import news_recipients, release_recipients
 
 BATCH_SIZE = 500
 
@@ -30,24 +31,8 @@ def release_publish(
         product=product, version=version, notes=notes, published_at=timezone.now()
     )
     audit.record(actor=actor, action="release.published", target=release)
-    transaction.on_commit(lambda: _fan_out(release.pk))
+    task_send_on_commit("licensing.tasks.notify_release", release.pk)
     return release
-
-
-def _fan_out(release_id: int) -> None:
-    from licensing.tasks import notify_release
-
-    notify_release.delay(release_id)
-
-
-def release_recipients(release: ProductRelease):
-    """Registrants who opted in and hold a live license of this product's major version."""
-    return Customer.objects.filter(
-        updates_opt_in=True,
-        licenses__product=release.product,
-        licenses__major_version=release.major,
-        licenses__status__in=LIVE,
-    ).distinct()
 
 
 def release_notify(*, release_id: int, batch_size: int = BATCH_SIZE) -> int:
@@ -84,21 +69,8 @@ def news_publish(
         product=product, title=title, body=body, published_at=timezone.now()
     )
     audit.record(actor=actor, action="news.published", target=news)
-    transaction.on_commit(lambda: _send_news(news.pk))
+    task_send_on_commit("licensing.tasks.send_news", news.pk)
     return news
-
-
-def _send_news(news_id: int) -> None:
-    from licensing.tasks import send_news
-
-    send_news.delay(news_id)
-
-
-def news_recipients(news: ProductNews):
-    """Registrants who asked for product news and hold a live license of the product."""
-    return Customer.objects.filter(
-        news_opt_in=True, licenses__product=news.product, licenses__status__in=LIVE
-    ).distinct()
 
 
 def news_send(*, news_id: int, batch_size: int = BATCH_SIZE) -> int:

@@ -15,11 +15,13 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from accounts.models import Customer
 from core import audit, outbox
 from core.audit import Actor
-from licensing.lifecycle import LIVE
+from core.jobs import task_send_on_commit
 from licensing.models import AgreementVersion, License
+from licensing.selectors.agreements import agreement_binding_at_renewal
+from licensing.selectors.recipients import agreement_recipients
+from licensing.services.common import license_lock
 
 BATCH_SIZE = 500
 
@@ -39,14 +41,8 @@ def agreement_publish(
         data={"material": material},
     )
     if material:
-        transaction.on_commit(lambda: _announce(version.pk))
+        task_send_on_commit("licensing.tasks.announce_agreement", version.pk)
     return version
-
-
-def _announce(version_id: int) -> None:
-    from licensing.tasks import announce_agreement
-
-    announce_agreement.delay(version_id)
 
 
 def agreement_announce(*, version_id: int, batch_size: int = BATCH_SIZE) -> int:
@@ -55,9 +51,8 @@ def agreement_announce(*, version_id: int, batch_size: int = BATCH_SIZE) -> int:
     binds_from = (
         version.published_at + timedelta(days=settings.AGREEMENT_NOTICE_DAYS)
     ).date()
-    affected = Customer.objects.filter(licenses__status__in=LIVE).distinct()
     return outbox.enqueue_for_each(
-        affected,
+        agreement_recipients(),
         lambda customer: {
             "key": f"agreement-changed:{version.pk}:{customer.pk}",
             "to": customer.email,
@@ -76,7 +71,7 @@ def agreement_announce(*, version_id: int, batch_size: int = BATCH_SIZE) -> int:
 @transaction.atomic
 def agreement_accept(*, license_id, version_id: int, actor: Actor) -> License:
     """Record that the license's owner accepted this version."""
-    license = License.objects.select_for_update().get(pk=license_id)
+    license = license_lock(pk=license_id)
     version = AgreementVersion.objects.get(pk=version_id)
     license.agreement_version = version
     license.save(update_fields=["agreement_version"])
@@ -94,12 +89,7 @@ def deemed_accepted_at_renewal(*, license_ids: list, renewed_on: date) -> int:
 
     Called by the sweep inside its transaction for the licenses it renewed.
     """
-    cutoff = renewed_on - timedelta(days=settings.AGREEMENT_NOTICE_DAYS)
-    version = (
-        AgreementVersion.objects.filter(published_at__date__lte=cutoff)
-        .order_by("-published_at")
-        .first()
-    )
+    version = agreement_binding_at_renewal(renewed_on)
     if version is None:
         return 0
     behind = License.objects.filter(pk__in=license_ids, customer__isnull=False).filter(

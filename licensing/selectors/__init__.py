@@ -1,0 +1,44 @@
+"""Every read of the licensing domain that is more than a lookup by id."""
+
+from licensing.selectors.agreements import (
+    agreement_binding_at_renewal,
+    agreement_current,
+)
+from licensing.selectors.due import (
+    blocks_due,
+    breaches_due,
+    default_notices_due,
+    period_ends_due,
+    reminders_due,
+    sweep_last_day,
+)
+from licensing.selectors.links import registration_pending, transfer_pending
+from licensing.selectors.recipients import (
+    agreement_recipients,
+    news_recipients,
+    release_recipients,
+)
+from licensing.selectors.validation import (
+    Snapshot,
+    license_snapshot,
+    validation_code,
+)
+
+__all__ = [
+    "Snapshot",
+    "agreement_binding_at_renewal",
+    "agreement_current",
+    "agreement_recipients",
+    "blocks_due",
+    "breaches_due",
+    "default_notices_due",
+    "license_snapshot",
+    "news_recipients",
+    "period_ends_due",
+    "registration_pending",
+    "release_recipients",
+    "reminders_due",
+    "sweep_last_day",
+    "transfer_pending",
+    "validation_code",
+]

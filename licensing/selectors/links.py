@@ -1,0 +1,20 @@
+"""Reads of what waits behind an emailed link: registrations and transfer offers."""
+
+from __future__ import annotations
+
+from licensing import tokens
+from licensing.models import RegistrationRequest, TransferOffer
+
+
+def registration_pending(*, token: str) -> RegistrationRequest | None:
+    """The unexpired registration request this token confirms, or None."""
+    return tokens.pending(
+        RegistrationRequest.objects.select_related("license__product"), token
+    )
+
+
+def transfer_pending(*, token: str) -> TransferOffer | None:
+    """The unexpired transfer offer this token opens, or None."""
+    return tokens.pending(
+        TransferOffer.objects.select_related("license__product"), token
+    )
