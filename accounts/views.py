@@ -8,9 +8,10 @@ from accounts.services import customer_from_unsubscribe_token, customer_unsubscr
 
 @method_decorator(csrf_exempt, name="dispatch")
 class UnsubscribeView(View):
-    """Stop update notifications from the link in an email, without logging in.
+    """Stop one kind of marketing email (update notifications or product news,
+    as the signed token says) from the link in it, without logging in.
 
-    GET asks; POST unsubscribes. Mail clients send RFC 8058's one-click POST
+    GET asks; POST unsubscribes from that kind only. Mail clients send RFC 8058's one-click POST
     (`List-Unsubscribe=One-Click`) without a CSRF token, so the signed token in
     the address is what authorises it.
     """

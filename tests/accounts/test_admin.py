@@ -26,3 +26,19 @@ def test_changing_the_email_keeps_the_blind_index_in_step(admin_client):
     )
     assert response.status_code == 302
     assert Customer.objects.by_email("NEW@example.org").get() == customer
+
+
+def test_customers_cannot_be_deleted_around_the_services(admin_client):
+    customer = CustomerFactory()
+    listing = admin_client.get("/admin/accounts/customer/")
+    assert "delete_selected" not in listing.content.decode()
+    response = admin_client.post(
+        "/admin/accounts/customer/",
+        {"action": "delete_selected", "_selected_action": [str(customer.pk)]},
+    )
+    assert response.status_code in (200, 302)
+    assert Customer.objects.filter(pk=customer.pk).exists()
+    assert (
+        admin_client.get(f"/admin/accounts/customer/{customer.pk}/delete/").status_code
+        == 403
+    )

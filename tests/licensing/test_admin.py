@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 from django.core import mail
 
+from core.audit import Actor
 from core.models import AuditEvent, OutboxEmail
 from licensing import services
 from licensing.models import Invoice, License
@@ -163,3 +164,24 @@ def test_refunds_owed_are_listed(admin_client):
     assert page.status_code == 200
     assert page.context["cl"].result_count == 1
     assert "490.00" in page.content.decode()
+
+
+@pytest.mark.parametrize("model", ["license", "invoice"])
+def test_licenses_and_invoices_cannot_be_deleted_around_the_services(
+    admin_client, model
+):
+    license = issue(plan=PlanFactory(), paid=False)
+    obj = license if model == "license" else license.invoices.get()
+    listing = admin_client.get(f"/admin/licensing/{model}/")
+    assert "delete_selected" not in listing.content.decode()
+    act(admin_client, model, "delete_selected", [obj])
+    assert type(obj).objects.filter(pk=obj.pk).exists()
+    delete_page = admin_client.get(f"/admin/licensing/{model}/{obj.pk}/delete/")
+    assert delete_page.status_code == 403
+
+
+def test_the_status_column_says_why_a_license_is_suspended(admin_client):
+    license = issue(plan=PlanFactory(), customer=CustomerFactory())
+    services.license_suspend(license_id=license.pk, actor=Actor.system())
+    listing = admin_client.get("/admin/licensing/license/").content.decode()
+    assert "Suspended by the vendor" in listing

@@ -5,6 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from licensing import rules
+from licensing.api.serializers import CheckoutRequest
 from licensing.rules import (
     block_date,
     breach_date,
@@ -147,3 +148,31 @@ def test_version_major(text, major):
 def test_malformed_versions_are_refused(text):
     with pytest.raises(ValueError):
         rules.version_major(text)
+
+
+# The sweep selects with the inverse of each date rule: a row is due on `day`
+# exactly when the rule's date has come.
+
+
+@given(dates, dates)
+def test_the_block_cutoff_is_the_inverse_of_the_block_date(notice_sent_on, day):
+    assert (notice_sent_on <= rules.block_notice_cutoff(day)) == (
+        day >= block_date(notice_sent_on)
+    )
+
+
+@given(dates, dates)
+def test_the_breach_cutoff_is_the_inverse_of_the_breach_date(due_on, day):
+    assert (due_on <= rules.breach_due_cutoff(day)) == (day >= breach_date(due_on))
+
+
+@given(dates, dates)
+def test_the_reminder_horizon_is_the_inverse_of_the_reminder_date(period_end, day):
+    assert (period_end <= rules.reminder_horizon(day)) == (
+        day >= rules.reminder_date(period_end)
+    )
+
+
+def test_the_offline_lifetime_is_one_constant_for_files_and_retired_keys():
+    ttl = CheckoutRequest().fields["ttl"]
+    assert ttl.max_value == rules.OFFLINE_MAX_SECONDS == 90 * 24 * 3600
