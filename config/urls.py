@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from core.views import HomeView
 
@@ -16,11 +16,17 @@ urlpatterns = [
     ),
     path(
         "api/docs/",
-        SpectacularSwaggerView.as_view(url_name="api-schema"),
+        # Its start script is a file of its own (`?script`), as the CSP allows no inline one.
+        SpectacularSwaggerSplitView.as_view(
+            url_name="api-schema", template_name="api_docs.html"
+        ),
         name="api-docs",
     ),
     path("", include("licensing.urls")),
     path("", include("accounts.urls")),
 ]
 
+handler400 = "config.errors.bad_request"
+handler403 = "config.errors.permission_denied"
 handler404 = "config.errors.page_not_found"
+handler500 = "config.errors.server_error"

@@ -82,7 +82,18 @@ class OutboxEmail(models.Model):
                 fields=["created_at"],
                 name="outbox_pending_idx",
                 condition=models.Q(status="pending"),
-            )
+            ),
+            # What the daily purge looks for (outbox_purge).
+            models.Index(
+                fields=["sent_at"],
+                name="outbox_sent_idx",
+                condition=models.Q(status="sent"),
+            ),
+            models.Index(
+                fields=["created_at"],
+                name="outbox_failed_idx",
+                condition=models.Q(status="failed"),
+            ),
         ]
 
     def __str__(self):

@@ -15,6 +15,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -157,8 +158,9 @@ def outbox_deliver(*, email_id: int) -> bool:
 
     The row stays locked while the message is handed to the mail server and is
     marked sent in the same transaction, so two workers never both send it, and
-    a worker that dies mid-way leaves it pending for the next one. The body is
-    dropped once sent: the outbox keeps the record, not the content.
+    a worker that dies mid-way leaves it pending for the next one. The body and
+    the extra headers (their unsubscribe links hold tokens) are dropped once
+    sent: the outbox keeps the record, not the content.
     """
     with transaction.atomic():
         email = (
@@ -187,6 +189,7 @@ def outbox_deliver(*, email_id: int) -> bool:
             email.sent_at = timezone.now()
             email.body_text = ""
             email.body_html = ""
+            email.headers = {}
         email.attempts += 1
         # The class and SMTP code only: server messages can quote the address.
         email.last_error = "" if error is None else _describe(error)
@@ -197,10 +200,35 @@ def outbox_deliver(*, email_id: int) -> bool:
 
 
 def outbox_mark_failed(*, email_id: int) -> None:
-    """Give up on an email whose retries are spent (it stays visible to staff)."""
+    """Give up on an email whose retries are spent.
+
+    Its content goes as a sent email's does; what staff need to follow it up
+    (recipient, template, status, last error) stays.
+    """
     OutboxEmail.objects.filter(pk=email_id, status=OutboxEmail.Status.PENDING).update(
-        status=OutboxEmail.Status.FAILED
+        status=OutboxEmail.Status.FAILED, body_text="", body_html="", headers={}
     )
+
+
+def outbox_purge(*, now=None, batch_size: int = 5000) -> int:
+    """Delete the emails sent, and those given up on, more than
+    `OUTBOX_RETENTION_DAYS` before `now`; the number deleted.
+
+    A sent email counts from when it was sent, a failed one from when it was
+    queued; pending emails are never purged. Deletes in batches (each its own
+    statement), so a large backlog holds no long lock.
+    """
+    cutoff = (now or timezone.now()) - timedelta(days=settings.OUTBOX_RETENTION_DAYS)
+    expired = OutboxEmail.objects.filter(
+        Q(status=OutboxEmail.Status.SENT, sent_at__lt=cutoff)
+        | Q(status=OutboxEmail.Status.FAILED, created_at__lt=cutoff)
+    ).order_by()
+    purged = 0
+    while ids := list(expired.values_list("pk", flat=True)[:batch_size]):
+        purged += OutboxEmail.objects.filter(pk__in=ids).delete()[0]
+        if len(ids) < batch_size:
+            break
+    return purged
 
 
 def _describe(exc: Exception) -> str:

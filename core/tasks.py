@@ -38,3 +38,9 @@ def requeue_pending_outbox() -> int:
     for email_id in ids:
         send_outbox_email.delay(email_id)
     return len(ids)
+
+
+@shared_task
+def purge_outbox() -> int:
+    """Delete sent and failed emails past OUTBOX_RETENTION_DAYS (daily, from beat)."""
+    return outbox.outbox_purge()

@@ -30,7 +30,7 @@ def service_action(description, service, done_message):
     Refusals are reported object by object; successes are counted.
     """
 
-    @admin.action(description=description)
+    @admin.action(description=description, permissions=["change"])
     def action(modeladmin, request, queryset):
         actor, done = Actor.user(request.user), 0
         for obj in queryset:
@@ -131,10 +131,55 @@ class ActivationInline(admin.TabularInline):
     model = Activation
     extra = 0
     can_delete = False
-    fields = ["id", "platform", "activated_at", "last_heartbeat_at"]
+    fields = [
+        "id",
+        "platform",
+        "activated_at",
+        "last_heartbeat_at",
+        "checked_out_until",
+    ]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Activation)
+class ActivationAdmin(admin.ModelAdmin):
+    """Machines holding seats; staff can free the seat of a lost one."""
+
+    list_display = [
+        "id",
+        "license",
+        "platform",
+        "activated_at",
+        "last_heartbeat_at",
+        "checked_out_until",
+    ]
+    list_select_related = ["license__product"]
+    fields = readonly_fields = list_display
+    actions = ["release"]
+
+    release = service_action(
+        _("Release the selected machines now (even with an offline file)"),
+        lambda activation, actor: services.activation_release(
+            activation_id=activation.pk, actor=actor
+        ),
+        lambda n: (
+            ngettext("%(n)d machine released.", "%(n)d machines released.", n)
+            % {"n": n}
+        ),
+    )
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # released through the service
+        return actions
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
 
@@ -174,7 +219,10 @@ class LicenseAdmin(admin.ModelAdmin):
     inlines = [ActivationInline]
     actions = ["suspend", "unsuspend", "terminate", "offer_transfer"]
 
-    @admin.action(description=_("Offer the selected license to a new owner"))
+    @admin.action(
+        description=_("Offer the selected license to a new owner"),
+        permissions=["change"],
+    )
     def offer_transfer(self, request, queryset):
         if queryset.count() != 1:
             self.message_user(

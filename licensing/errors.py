@@ -32,6 +32,7 @@ class Code(StrEnum):
     INVALID_REQUEST = "INVALID_REQUEST"
     RATE_LIMITED = "RATE_LIMITED"
     ALREADY_REGISTERED = "ALREADY_REGISTERED"
+    MACHINE_CHECKED_OUT = "MACHINE_CHECKED_OUT"
     # Refusals of the lifecycle's changes (admin, portal, commands).
     NOT_ACTIVE = "NOT_ACTIVE"
     NOT_SUSPENDED = "NOT_SUSPENDED"
@@ -48,6 +49,27 @@ class Code(StrEnum):
     AGREEMENT_CHANGED = "AGREEMENT_CHANGED"
     PREPAID_UNPAID = "PREPAID_UNPAID"
 
+
+# The codes the client API answers with (the rest are refusals of people's changes).
+API_CODES = (
+    Code.VALID,
+    Code.NOT_FOUND,
+    Code.TRANSFERRED,
+    Code.CANCELLED,
+    Code.TERMINATED,
+    Code.EXPIRED,
+    Code.SUSPENDED,
+    Code.PRODUCT_SCOPE_MISMATCH,
+    Code.VERSION_SCOPE_MISMATCH,
+    Code.TOO_MANY_MACHINES,
+    Code.NO_MACHINE,
+    Code.FINGERPRINT_SCOPE_MISMATCH,
+    Code.HEARTBEAT_DEAD,
+    Code.INVALID_REQUEST,
+    Code.RATE_LIMITED,
+    Code.ALREADY_REGISTERED,
+    Code.MACHINE_CHECKED_OUT,
+)
 
 MESSAGES = {
     Code.VALID: _("The license is valid."),
@@ -66,6 +88,9 @@ MESSAGES = {
     Code.INVALID_REQUEST: _("The request is malformed."),
     Code.RATE_LIMITED: _("Too many requests; retry later."),
     Code.ALREADY_REGISTERED: _("This license is registered already."),
+    Code.MACHINE_CHECKED_OUT: _(
+        "This machine holds an offline license file: its seat frees when the file expires."
+    ),
     Code.NOT_ACTIVE: _("Only an active license can be suspended."),
     Code.NOT_SUSPENDED: _("Only a suspended license can be unsuspended."),
     Code.BLOCKED_FOR_PAYMENT: _(
@@ -107,9 +132,18 @@ class Refused(Exception):
     API (English). A suspension may say why (`suspended_for`).
     """
 
-    def __init__(self, code: Code, *, suspended_for: str = ""):
+    def __init__(
+        self,
+        code: Code,
+        *,
+        suspended_for: str = "",
+        extra=None,
+        retry_after: int | None = None,
+    ):
         self.code = Code(code)
         self.suspended_for = suspended_for
+        self.extra = extra or {}  # facts the answer carries (e.g. when a seat frees)
+        self.retry_after = retry_after  # seconds, with RATE_LIMITED
         super().__init__(self.code)
 
     @property

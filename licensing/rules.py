@@ -115,6 +115,11 @@ STATUS_CODES = {
 }
 
 
+def fixed_term_over(*, renewal: str, period_end: date, today: date) -> bool:
+    """A fixed term has ended on its period end, whether or not the sweep has run."""
+    return renewal == "fixed" and today >= period_end
+
+
 def license_refusal(
     *,
     status: str,
@@ -124,11 +129,15 @@ def license_refusal(
     machines: int,
     asked_product: str | None = None,
     asked_major: int | None = None,
+    term_over: bool = False,
 ) -> str | None:
     """The first code that makes the license itself unusable, or None.
 
     NOT_FOUND is the caller's (no license at all); machine-level codes follow.
+    A live license whose fixed term is over (`term_over`) is EXPIRED already.
     """
+    if term_over and status in ("active", "suspended"):
+        status = "expired"
     if status in STATUS_CODES:
         return STATUS_CODES[status]
     if asked_product is not None and asked_product != product:

@@ -1,9 +1,14 @@
 """Ed25519 signatures for API responses and offline license files.
 
 Each process keeps the keys in memory and reloads them at least every
-`SIGNING_KEY_REFRESH_SECONDS`. A newly rotated key is listed at once but signs
-only from its `activates_at`, which rotation sets that far ahead, so every
-process knows a key before any client meets it.
+`SIGNING_KEY_REFRESH_SECONDS` (a web worker loads them when it starts, see
+`config.wsgi`). A newly rotated key is listed at once but signs only from its
+`activates_at`, which rotation sets that far ahead, so every process knows a
+key before any client meets it.
+
+Clients pin a key and trust a listed key only through the chain of
+endorsements: each key after the first carries the signature of the key it
+replaced over `license-signing-key\n<keyid>\n<public_key>` (`endorsement_text`).
 """
 
 from __future__ import annotations
@@ -41,6 +46,7 @@ class LoadedKey:
     created_at: datetime
     activates_at: datetime
     retired_at: datetime | None
+    endorsement: str = ""
 
 
 @dataclass(frozen=True)
@@ -69,6 +75,16 @@ def new_key_material() -> tuple[str, str, str]:
     )
 
 
+def endorsement_text(keyid: str, public_key: str) -> bytes:
+    return f"license-signing-key\n{keyid}\n{public_key}".encode()
+
+
+def endorse(private_key_b64: str, *, keyid: str, public_key: str) -> str:
+    """The base64 signature by `private_key_b64` that vouches for the key `keyid`."""
+    private = Ed25519PrivateKey.from_private_bytes(base64.b64decode(private_key_b64))
+    return base64.b64encode(private.sign(endorsement_text(keyid, public_key))).decode()
+
+
 def _load() -> Keyring:
     keys = tuple(
         LoadedKey(
@@ -80,6 +96,7 @@ def _load() -> Keyring:
             created_at=row.created_at,
             activates_at=row.activates_at,
             retired_at=row.retired_at,
+            endorsement=row.endorsement,
         )
         for row in SigningKey.objects.order_by("created_at")
     )
@@ -113,7 +130,10 @@ def keyring() -> Keyring:
         ):
             return ring
         try:
-            _keyring = _load()
+            loaded = _load()
+            # No key yet: ask again next time rather than for a whole interval.
+            _keyring = loaded if loaded.keys else None
+            return loaded
         except DatabaseError:
             if ring is None:
                 raise
@@ -125,6 +145,16 @@ def keyring() -> Keyring:
             )
             _keyring = Keyring(keys=ring.keys, loaded_at=retry_at)
         return _keyring
+
+
+def warm() -> None:
+    """Load the keys now (a web worker at start), so that its first answers,
+    `ping` included, touch no database. A database that cannot be reached is
+    logged, not fatal: the first request tries again."""
+    try:
+        keyring()
+    except DatabaseError:
+        logger.warning("signing keys not loaded at start (database unavailable)")
 
 
 def forget() -> None:
@@ -152,6 +182,7 @@ def public_keys() -> list[dict]:
             "public_key": k.public_key,
             "created": isoformat(k.created_at),
             "retired": isoformat(k.retired_at) if k.retired_at else None,
+            "endorsement": k.endorsement or None,
         }
         for k in keyring().keys
     ]
@@ -160,3 +191,19 @@ def public_keys() -> list[dict]:
 def isoformat(moment: datetime) -> str:
     """ISO 8601 in UTC with a `Z`, to the second."""
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def answer_binding(canonical_key: str, fingerprint: str = "", nonce: str = "") -> str:
+    """`meta.binding`: which question a signed answer is about (SPEC section 5).
+
+    Lowercase hex SHA-256 of `<canonical key>\\n<fingerprint>\\n<nonce>`, so a
+    client can tell that a genuine answer was not relayed from another key,
+    machine or request.
+    """
+    text = f"{canonical_key}\n{fingerprint}\n{nonce}"
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def file_binding(canonical_key: str, fingerprint: str) -> str:
+    """An offline file's `binding`: the key and machine it is for."""
+    return hashlib.sha256(f"{canonical_key}\n{fingerprint}".encode()).hexdigest()

@@ -33,6 +33,12 @@ def lifecycle_sweep() -> int:
 
 
 @shared_task
+def requeue_announcements() -> int:
+    """Start again the fan-outs a broker outage left undone."""
+    return services.announcements_requeue()
+
+
+@shared_task
 def notify_release(release_id: int) -> int:
     return services.release_notify(release_id=release_id)
 

@@ -61,3 +61,25 @@ def test_database_and_redis_come_from_the_environment():
         "redis://cache:6380/2",
         "redis://cache:6380/2",
     ]
+
+
+def is_secure_with_forwarded_https(env) -> str:
+    code = (
+        "from django.test import RequestFactory;"
+        "r = RequestFactory().get('/', HTTP_X_FORWARDED_PROTO='https');"
+        "print(r.is_secure())"
+    )
+    result = manage("shell", "--verbosity", "0", "-c", code, env=env)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_without_a_proxy_a_client_cannot_claim_https():
+    assert is_secure_with_forwarded_https(PRODUCTION_ENV) == "False"
+    env = {**PRODUCTION_ENV, "TRUSTED_PROXY_COUNT": "0"}
+    assert is_secure_with_forwarded_https(env) == "False"
+
+
+def test_behind_a_trusted_proxy_its_forwarded_proto_counts():
+    env = {**PRODUCTION_ENV, "TRUSTED_PROXY_COUNT": "1"}
+    assert is_secure_with_forwarded_https(env) == "True"

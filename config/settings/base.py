@@ -18,6 +18,11 @@ env = environ.Env()
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
+# Reverse proxies in front of the app, each appending its peer's address to
+# X-Forwarded-For (0: the app faces clients directly). Behind N of them the
+# client's address is the Nth entry from the right; what stands before it is
+# whatever the client sent. Production trusts X-Forwarded-Proto only when N > 0.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 
 def database_from_env(default_url: str) -> dict:
@@ -54,6 +59,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "csp",
     "core",
     "accounts",
     "licensing",
@@ -63,10 +70,13 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Under /api/, what escapes a view is still a signed JSON answer.
+    "licensing.api.middleware.ApiErrorMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -158,12 +168,14 @@ REGISTRATION_LINK_DAYS = env.int("REGISTRATION_LINK_DAYS", default=7)
 SIGNING_KEY_REFRESH_SECONDS = env.int("SIGNING_KEY_REFRESH_SECONDS", default=300)
 API_RATE_LIMIT_PER_KEY = env("API_RATE_LIMIT_PER_KEY", default="120/min")
 API_RATE_LIMIT_PER_CLIENT = env("API_RATE_LIMIT_PER_CLIENT", default="600/min")
+# Registration emails: per license and per recipient address, counted before sending.
+API_REGISTER_LIMIT = env("API_REGISTER_LIMIT", default="3/hour")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": [],
     "UNAUTHENTICATED_USER": None,
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["licensing.api.parsers.JSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_THROTTLE_CLASSES": ["licensing.api.throttling.ClientApiThrottle"],
     "EXCEPTION_HANDLER": "licensing.api.responses.exception_handler",
@@ -181,6 +193,26 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI and Redoc are served from the site (drf-spectacular-sidecar), not a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+
+# --- Content-Security-Policy (django-csp), on every response -----------------
+# Scripts and styles come from the site only: no inline <script>, <style> or
+# style= in any page (tests/test_content_security_policy.py holds them so).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
 }
 
 # --- Celery ------------------------------------------------------------------
@@ -206,6 +238,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 # An outbox email pending longer than this is published again by the requeue task.
 OUTBOX_STALE_SECONDS = env.int("OUTBOX_STALE_SECONDS", default=120)
+# Sent emails (from when sent) and failed ones (from when queued) are deleted
+# after this many days by the daily purge.
+OUTBOX_RETENTION_DAYS = env.int("OUTBOX_RETENTION_DAYS", default=90)
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "max_retries": 1,
     "interval_start": 0,
@@ -221,6 +256,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "core.tasks.requeue_pending_outbox",
         "schedule": 300.0,
     },
+    "requeue-announcements": {
+        "task": "licensing.tasks.requeue_announcements",
+        "schedule": 60.0,
+    },
     "lifecycle-sweep": {
         "task": "licensing.tasks.lifecycle_sweep",
         "schedule": crontab(hour=2, minute=0),
@@ -233,9 +272,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "licensing.tasks.purge_retired_signing_keys",
         "schedule": crontab(hour=3, minute=30),
     },
+    "purge-outbox": {
+        "task": "core.tasks.purge_outbox",
+        "schedule": crontab(hour=3, minute=45),
+    },
 }
 
 # --- Logging: no personal data, ever ----------------------------------------
+# Error reports (ADMINS' emails, the debug page) mask the client's address, user
+# agent, cookies, query string and form values, and name the user by id.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "core.reporting.PrivateExceptionReporterFilter"
+DEFAULT_EXCEPTION_REPORTER = "core.reporting.PrivateExceptionReporter"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -32,3 +32,4 @@ SIGNING_KEY_REFRESH_SECONDS = 300
 # Static files come from the finders; nothing is collected.
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
+API_REGISTER_LIMIT = "off"

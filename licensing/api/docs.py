@@ -30,9 +30,16 @@ class ValidateDoc(APIView):
             405: OpenApiResponse(
                 s.ErrorResponse, description="INVALID_REQUEST (method)"
             ),
+            413: OpenApiResponse(
+                s.ErrorResponse, description="INVALID_REQUEST (body too large)"
+            ),
+            415: OpenApiResponse(
+                s.ErrorResponse, description="INVALID_REQUEST (not application/json)"
+            ),
             429: OpenApiResponse(
                 s.ErrorResponse, description="RATE_LIMITED, with Retry-After"
             ),
+            503: OpenApiResponse(s.ErrorResponse, description="UNAVAILABLE"),
         },
         description="Validate a license and, with a fingerprint, the machine. Writes nothing.",
     )
@@ -51,9 +58,13 @@ class PingDoc(APIView):
         responses={
             200: s.PingResponse,
             400: OpenApiResponse(s.ErrorResponse, description="INVALID_REQUEST"),
+            405: OpenApiResponse(
+                s.ErrorResponse, description="INVALID_REQUEST (method)"
+            ),
             429: OpenApiResponse(
                 s.ErrorResponse, description="RATE_LIMITED, with Retry-After"
             ),
+            503: OpenApiResponse(s.ErrorResponse, description="UNAVAILABLE"),
         },
         description="A signed liveness document; touches no database.",
     )

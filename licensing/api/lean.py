@@ -18,6 +18,7 @@ from licensing.api.responses import (
     NONCE_MAX_LENGTH,
     ApiError,
     error_response,
+    is_text,
     nonce_of,
     signed_response,
 )
@@ -26,7 +27,7 @@ from licensing.api.throttling import limits_for
 from licensing.errors import Code, api_detail
 from licensing.selectors import license_snapshot, validation_code
 from licensing.services import fingerprint_hash, key_index
-from licensing.signing import isoformat
+from licensing.signing import answer_binding, isoformat
 
 _MISSING = object()
 
@@ -39,7 +40,7 @@ def _optional_str(data: dict, name: str, max_length: int, min_length: int = 0):
     value = data.get(name, _MISSING)
     if value is _MISSING:
         return None
-    if not isinstance(value, str) or not min_length <= len(value) <= max_length:
+    if not is_text(value) or not min_length <= len(value) <= max_length:
         raise _invalid(f"{name}: a string of {min_length} to {max_length} characters.")
     return value
 
@@ -67,9 +68,18 @@ def validate(request):
     """POST /api/v1/licenses/validate: the license's state, and the machine's if a fingerprint is given."""
     if request.method != "POST":
         return _method_not_allowed("POST")
+    if request.content_type != "application/json":
+        return error_response(
+            ApiError(
+                Code.INVALID_REQUEST,
+                status=415,
+                detail="The body must be application/json.",
+            ),
+            binding=None,
+        )
     try:
         data = json.loads(request.body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         data = None
     nonce = nonce_of(data)
     try:
@@ -77,9 +87,15 @@ def validate(request):
         canonical, key_error = keys.normalise(raw_key), None
     except keys.InvalidKey as exc:
         canonical, key_error = None, str(exc)
+    fingerprint = data.get("fingerprint") if canonical else None
+    binding = (
+        answer_binding(canonical, fingerprint or "", nonce or "")
+        if canonical and (fingerprint is None or is_text(fingerprint))
+        else None
+    )
     limited = _throttled(request, canonical)
     if limited:
-        return error_response(limited, nonce=nonce)
+        return error_response(limited, nonce=nonce, binding=binding)
     try:
         if not isinstance(data, dict):
             raise _invalid("The body must be a JSON object.")
@@ -94,7 +110,7 @@ def validate(request):
         except ValueError as exc:
             raise _invalid(f"version: {exc}") from None
     except ApiError as error:
-        return error_response(error, nonce=nonce)
+        return error_response(error, nonce=nonce, binding=binding)
 
     index = key_index(canonical)
     fp_hash = (
@@ -124,7 +140,7 @@ def validate(request):
             snapshot.last_heartbeat_at,
             snapshot.heartbeat_deadline(),
         )
-    return signed_response(body, nonce=nonce)
+    return signed_response(body, nonce=nonce, binding=binding)
 
 
 def activation_info(activation_id, activated_at, last_heartbeat_at, deadline) -> dict:

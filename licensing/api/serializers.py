@@ -6,18 +6,18 @@ from django.conf import settings
 from rest_framework import serializers
 
 from licensing import keys, rules
-from licensing.api.responses import NONCE_MAX_LENGTH
-from licensing.errors import Code
+from licensing.api.responses import EXPLAINED, NONCE_MAX_LENGTH, is_text
+from licensing.errors import API_CODES
 
 FINGERPRINT_MAX_LENGTH = 256
 TTL_MIN, TTL_DEFAULT = 3_600, 2_592_000
 
 
 class StrictCharField(serializers.CharField):
-    """A string and nothing else (no numbers turned into text)."""
+    """A string and nothing else (no numbers turned into text, no lone surrogates)."""
 
     def to_internal_value(self, data):
-        if not isinstance(data, str):
+        if not is_text(data):
             self.fail("invalid")
         return super().to_internal_value(data)
 
@@ -52,7 +52,7 @@ class LicenseKeyField(StrictCharField):
         try:
             return keys.normalise(text)
         except keys.InvalidKey as exc:
-            raise serializers.ValidationError(str(exc)) from None
+            raise serializers.ValidationError(str(exc), code=EXPLAINED) from None
 
 
 class VersionField(StrictCharField):
@@ -68,7 +68,7 @@ class VersionField(StrictCharField):
         try:
             rules.version_major(text)
         except ValueError as exc:
-            raise serializers.ValidationError(str(exc)) from None
+            raise serializers.ValidationError(str(exc), code=EXPLAINED) from None
         return text
 
 
@@ -119,8 +119,15 @@ class CheckoutRequest(KeyRequest):
     )
 
 
+class StrictEmailField(serializers.EmailField):
+    def to_internal_value(self, data):
+        if not is_text(data):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class RegisterRequest(KeyRequest):
-    email = serializers.EmailField(max_length=254)
+    email = StrictEmailField(max_length=254)
     name = StrictCharField(required=False, allow_blank=True, max_length=200)
     language = serializers.ChoiceField(
         required=False, choices=[code for code, _ in settings.LANGUAGES]
@@ -134,6 +141,16 @@ class RegisterRequest(KeyRequest):
 class Meta(serializers.Serializer):
     ts = serializers.DateTimeField(help_text="When the server answered (UTC).")
     nonce = serializers.CharField(allow_null=True)
+    binding = serializers.CharField(
+        required=False,
+        allow_null=True,
+        help_text=(
+            "On every answer to a call that carries a key: lowercase hex SHA-256 of "
+            "`<canonical key>\\n<fingerprint or empty>\\n<nonce or empty>`; check it "
+            "to know the answer is about your own question. Null when the key sent "
+            "is not a license key."
+        ),
+    )
 
 
 class LicenseInfo(serializers.Serializer):
@@ -157,7 +174,7 @@ class ActivationInfo(serializers.Serializer):
 
 class ValidateResponse(serializers.Serializer):
     valid = serializers.BooleanField()
-    code = serializers.ChoiceField(choices=[c.value for c in Code])
+    code = serializers.ChoiceField(choices=[c.value for c in API_CODES])
     detail = serializers.CharField()
     license = LicenseInfo(allow_null=True)
     activation = ActivationInfo(required=False)
@@ -183,7 +200,11 @@ class HeartbeatResponse(serializers.Serializer):
 
 class OfflineFile(serializers.Serializer):
     payload = serializers.CharField(
-        help_text="base64 of a JSON document {license, product, major_version, machine, issued, expires}."
+        help_text=(
+            "base64 of a JSON document {license, product, major_version, machine, "
+            "issued, expires, binding}; binding is hex SHA-256 of "
+            "`<canonical key>\\n<fingerprint>`."
+        )
     )
     keyid = serializers.CharField()
     algorithm = serializers.CharField()
@@ -203,6 +224,14 @@ class PublicKeyInfo(serializers.Serializer):
     public_key = serializers.CharField(help_text="base64 of the 32 raw bytes.")
     created = serializers.DateTimeField()
     retired = serializers.DateTimeField(allow_null=True)
+    endorsement = serializers.CharField(
+        allow_null=True,
+        help_text=(
+            "base64 Ed25519 signature by the key this one replaced over "
+            "`license-signing-key\\n<keyid>\\n<public_key>`; null for the first key. "
+            "Trust a key only through this chain from the key you pinned."
+        ),
+    )
 
 
 class SigningKeysResponse(serializers.Serializer):
@@ -216,6 +245,12 @@ class PingResponse(serializers.Serializer):
 
 
 class ErrorResponse(serializers.Serializer):
-    code = serializers.ChoiceField(choices=[c.value for c in Code])
-    detail = serializers.CharField()
+    code = serializers.ChoiceField(
+        choices=[*(c.value for c in API_CODES), "UNAVAILABLE"]
+    )
+    detail = serializers.CharField(help_text="For developers; never echoes the input.")
+    seat_frees_at = serializers.DateTimeField(
+        required=False,
+        help_text="With MACHINE_CHECKED_OUT: when the machine's offline file expires.",
+    )
     meta = Meta()

@@ -7,14 +7,18 @@ from rest_framework import exceptions
 from rest_framework.throttling import BaseThrottle
 
 from core import ratelimit
+from core.addresses import client_address, rate_limit_bucket
 from core.fields import keyed_hash
 from licensing import keys
 from licensing.services import key_index
 
 
 def client_identity(request) -> str:
-    # Hashed: the address is personal data and need not sit in Redis as it is.
-    return keyed_hash("ratelimit.client", request.META.get("REMOTE_ADDR", ""))
+    """The client's bucket (its address, or its IPv6 /64; see `core.addresses`).
+
+    Hashed: the address is personal data and need not sit in Redis as it is.
+    """
+    return keyed_hash("ratelimit.client", rate_limit_bucket(client_address(request)))
 
 
 def canonical_or_none(raw_key) -> str | None:

@@ -8,7 +8,12 @@ from rest_framework.views import APIView
 from licensing import rules, selectors, services, signing
 from licensing.api import serializers as s
 from licensing.api.lean import activation_info
-from licensing.api.responses import ApiError, signed_response
+from licensing.api.responses import (
+    ApiError,
+    binding_of,
+    nonce_of,
+    signed_response,
+)
 from licensing.errors import Refused
 from licensing.models import Activation
 
@@ -18,23 +23,44 @@ ERRORS = {
         s.ErrorResponse, description="The license is not usable: its code."
     ),
     404: OpenApiResponse(s.ErrorResponse, description="NOT_FOUND"),
+    413: OpenApiResponse(
+        s.ErrorResponse, description="INVALID_REQUEST (body too large)"
+    ),
+    415: OpenApiResponse(s.ErrorResponse, description="INVALID_REQUEST (not JSON)"),
     429: OpenApiResponse(s.ErrorResponse, description="RATE_LIMITED, with Retry-After"),
+    503: OpenApiResponse(s.ErrorResponse, description="UNAVAILABLE; retry later"),
 }
 
 
 class ClientApiView(APIView):
-    """Parses the body with `request_serializer` and turns refusals into signed errors."""
+    """Parses the body with `request_serializer` and turns refusals into signed errors.
+
+    Every call carries a key, so every answer carries `meta.binding`.
+    """
 
     request_serializer: type[s.serializers.Serializer] = s.KeyRequest
+    carries_key = True
+    binds_fingerprint = False  # the calls whose body has a fingerprint say True
 
     def parsed(self, request) -> dict:
         serializer = self.request_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data
 
+    def answer(self, body: dict, *, status: int = 200):
+        """A signed answer echoing the nonce and binding the question as sent."""
+        data = self.request.data
+        binding = binding_of(data, with_fingerprint=self.binds_fingerprint)
+        return signed_response(
+            body, status=status, nonce=nonce_of(data), binding=binding
+        )
+
     def handle_exception(self, exc):
         if isinstance(exc, Refused):
-            exc = ApiError(exc.code, detail=exc.detail)
+            headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else {}
+            exc = ApiError(
+                exc.code, detail=exc.detail, extra=exc.extra, headers=headers
+            )
         return super().handle_exception(exc)
 
 
@@ -49,6 +75,7 @@ def _activation_json(activation: Activation) -> dict:
 
 class ActivationCreateView(ClientApiView):
     request_serializer = s.ActivateRequest
+    binds_fingerprint = True
 
     @extend_schema(
         operation_id="activate",
@@ -76,7 +103,7 @@ class ActivationCreateView(ClientApiView):
             platform=data.get("platform", ""),
             asked_major=asked_major,
         )
-        return signed_response(
+        return self.answer(
             {
                 "activation": _activation_json(activation),
                 "license": selectors.license_snapshot(
@@ -84,7 +111,6 @@ class ActivationCreateView(ClientApiView):
                 ).license_info(),
             },
             status=201 if created else 200,
-            nonce=data.get("nonce"),
         )
 
 
@@ -99,30 +125,38 @@ class HeartbeatView(ClientApiView):
         activation = services.activation_heartbeat(
             canonical_key=data["key"], activation_id=activation_id
         )
-        return signed_response(
-            {"activation": _activation_json(activation)}, nonce=data.get("nonce")
-        )
+        return self.answer({"activation": _activation_json(activation)})
 
 
 class DeactivateView(ClientApiView):
     @extend_schema(
         operation_id="deactivate",
         request=s.KeyRequest,
-        responses={200: s.OkResponse, **ERRORS},
+        responses={
+            200: s.OkResponse,
+            409: OpenApiResponse(
+                s.ErrorResponse,
+                description=(
+                    "MACHINE_CHECKED_OUT: the machine holds an unexpired offline file "
+                    "and keeps its seat until seat_frees_at."
+                ),
+            ),
+            **ERRORS,
+        },
     )
     def post(self, request, activation_id):
         data = self.parsed(request)
         services.activation_deactivate(
             canonical_key=data["key"], activation_id=activation_id
         )
-        return signed_response(
-            {"code": "DEACTIVATED", "detail": "The machine's seat is free."},
-            nonce=data.get("nonce"),
+        return self.answer(
+            {"code": "DEACTIVATED", "detail": "The machine's seat is free."}
         )
 
 
 class CheckoutView(ClientApiView):
     request_serializer = s.CheckoutRequest
+    binds_fingerprint = True
 
     @extend_schema(
         operation_id="checkout",
@@ -134,7 +168,7 @@ class CheckoutView(ClientApiView):
         file = services.offline_file_issue(
             canonical_key=data["key"], fingerprint=data["fingerprint"], ttl=data["ttl"]
         )
-        return signed_response({"file": file}, nonce=data.get("nonce"))
+        return self.answer({"file": file})
 
 
 class RegisterView(ClientApiView):
@@ -160,13 +194,12 @@ class RegisterView(ClientApiView):
             language=data.get("language", ""),
             updates_opt_in=data["updates_opt_in"],
         )
-        return signed_response(
+        return self.answer(
             {
                 "code": "CONFIRMATION_SENT",
                 "detail": "Confirm the registration from the email.",
             },
             status=202,
-            nonce=data.get("nonce"),
         )
 
 

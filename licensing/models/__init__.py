@@ -2,6 +2,7 @@
 
 from licensing.models.billing import Invoice, InvoiceCounter, Refund
 from licensing.models.catalog import (
+    AgreementNotice,
     AgreementVersion,
     Partner,
     PartnerMembership,
@@ -17,12 +18,14 @@ from licensing.models.licenses import (
     RegistrationRequest,
     TransferOffer,
 )
-from licensing.models.operations import SigningKey, SweepRun
+from licensing.models.operations import Announcement, SigningKey, SweepRun
 
 __all__ = [
     "LIVE_STATUSES",
     "Activation",
+    "AgreementNotice",
     "AgreementVersion",
+    "Announcement",
     "Invoice",
     "InvoiceCounter",
     "License",

@@ -151,6 +151,40 @@ class AgreementVersion(models.Model):
         return self.number
 
 
+class AgreementNotice(models.Model):
+    """That a registrant was told of a material agreement change, and when.
+
+    Written with the email in the outbox (which delivers it); a version binds
+    at renewal only the customers it was announced to, long enough before.
+    """
+
+    version = models.ForeignKey(
+        AgreementVersion,
+        verbose_name=_("agreement version"),
+        on_delete=models.CASCADE,
+        related_name="notices",
+    )
+    customer = models.ForeignKey(
+        "accounts.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.CASCADE,
+        related_name="agreement_notices",
+    )
+    notified_at = models.DateTimeField(_("notified"))
+
+    class Meta:
+        verbose_name = _("agreement notice")
+        verbose_name_plural = _("agreement notices")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "customer"], name="agreement_notice_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.version} → {self.customer_id}"
+
+
 class ProductRelease(models.Model):
     """A new version of a product; registrants of its major version who opted in are told."""
 

@@ -162,6 +162,11 @@ class Activation(models.Model):
     platform = models.CharField(_("platform"), max_length=40, blank=True)
     activated_at = models.DateTimeField(_("activated"))
     last_heartbeat_at = models.DateTimeField(_("last heartbeat"))
+    # The expiry of the latest offline file issued for this machine: until then
+    # the machine keeps its seat, whatever its heartbeat or a deactivation says.
+    checked_out_until = models.DateTimeField(
+        _("offline file valid until"), null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("activation")

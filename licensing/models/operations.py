@@ -19,6 +19,11 @@ class SigningKey(models.Model):
     created_at = models.DateTimeField(_("created"))
     activates_at = models.DateTimeField(_("signs from"))
     retired_at = models.DateTimeField(_("retired"), null=True, blank=True)
+    # The previous key's signature over `license-signing-key\n<keyid>\n<public_key>`;
+    # empty for the first key of the chain.
+    endorsement = models.CharField(
+        _("endorsement (base64)"), max_length=128, blank=True
+    )
 
     class Meta:
         verbose_name = _("signing key")
@@ -43,3 +48,43 @@ class SweepRun(models.Model):
 
     def __str__(self):
         return str(self.day)
+
+
+class Announcement(models.Model):
+    """A fan-out of emails to be done: an agreement change, a release, product news.
+
+    Written with what it announces, so a broker that is down loses nothing: the
+    periodic requeue starts the fan-out again until it is done (each email has
+    its idempotency key, so a fan-out run twice sends once).
+    """
+
+    class Kind(models.TextChoices):
+        AGREEMENT = "agreement", _("Agreement change")
+        RELEASE = "release", _("Product release")
+        NEWS = "news", _("Product news")
+
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind)
+    object_id = models.PositiveBigIntegerField(_("announced object"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    done_at = models.DateTimeField(_("done"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("announcement")
+        verbose_name_plural = _("announcements")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "object_id"], name="announcement_once_per_object"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                name="announcement_pending_idx",
+                condition=models.Q(done_at__isnull=True),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.object_id}"

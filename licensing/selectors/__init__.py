@@ -1,8 +1,9 @@
 """Every read of the licensing domain that is more than a lookup by id."""
 
 from licensing.selectors.agreements import (
-    agreement_binding_at_renewal,
     agreement_current,
+    agreement_notices_by,
+    agreement_versions_binding_by,
 )
 from licensing.selectors.due import (
     blocks_due,
@@ -26,9 +27,10 @@ from licensing.selectors.validation import (
 
 __all__ = [
     "Snapshot",
-    "agreement_binding_at_renewal",
     "agreement_current",
+    "agreement_notices_by",
     "agreement_recipients",
+    "agreement_versions_binding_by",
     "blocks_due",
     "breaches_due",
     "default_notices_due",

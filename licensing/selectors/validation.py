@@ -139,6 +139,7 @@ def validation_code(
     """The validation code, checked in the order of SPEC section 5."""
     if snapshot is None:
         return Code.NOT_FOUND
+    now = now or timezone.now()
     refusal = rules.license_refusal(
         status=snapshot.status,
         product=snapshot.product,
@@ -147,6 +148,11 @@ def validation_code(
         machines=snapshot.machines,
         asked_product=asked_product,
         asked_major=asked_major,
+        term_over=rules.fixed_term_over(
+            renewal=snapshot.renewal,
+            period_end=snapshot.period_end,
+            today=timezone.localdate(now),
+        ),
     )
     if refusal:
         return Code(refusal)
@@ -157,6 +163,6 @@ def validation_code(
             machines=snapshot.machines,
             found=snapshot.activation_id is not None,
             deadline=snapshot.heartbeat_deadline(),
-            now=now or timezone.now(),
+            now=now,
         )
     )

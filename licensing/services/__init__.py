@@ -14,6 +14,11 @@ from licensing.services.agreements import (
     agreement_publish,
     deemed_accepted_at_renewal,
 )
+from licensing.services.announcements import (
+    announcement_done,
+    announcement_queue,
+    announcements_requeue,
+)
 from licensing.services.common import (
     FINGERPRINT_PURPOSE,
     LIVE,
@@ -44,6 +49,7 @@ from licensing.services.machines import (
     activation_create,
     activation_deactivate,
     activation_heartbeat,
+    activation_release,
     activations_release_dead,
     offline_file_issue,
 )
@@ -59,7 +65,11 @@ from licensing.services.registration import (
     registrations_purge_expired,
 )
 from licensing.services.renewals import periods_end, renewals_remind
-from licensing.services.signing_keys import signing_key_rotate, signing_keys_purge
+from licensing.services.signing_keys import (
+    signing_key_revoke,
+    signing_key_rotate,
+    signing_keys_purge,
+)
 from licensing.services.staff import (
     license_suspend,
     license_terminate,
@@ -74,10 +84,14 @@ __all__ = [
     "activation_create",
     "activation_deactivate",
     "activation_heartbeat",
+    "activation_release",
     "activations_release_dead",
     "agreement_accept",
     "agreement_announce",
     "agreement_publish",
+    "announcement_done",
+    "announcement_queue",
+    "announcements_requeue",
     "cancellation_eligible",
     "deemed_accepted_at_renewal",
     "default_notices_send",
@@ -106,6 +120,7 @@ __all__ = [
     "release_notify",
     "release_publish",
     "renewals_remind",
+    "signing_key_revoke",
     "signing_key_rotate",
     "signing_keys_purge",
     "sweep_run_record",

@@ -12,15 +12,18 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from core import audit, outbox
 from core.audit import Actor
-from core.jobs import task_send_on_commit
-from licensing.models import AgreementVersion, License
-from licensing.selectors.agreements import agreement_binding_at_renewal
+from core.batches import keyset_batches
+from licensing.models import AgreementNotice, AgreementVersion, License
+from licensing.selectors.agreements import (
+    agreement_notices_by,
+    agreement_versions_binding_by,
+)
 from licensing.selectors.recipients import agreement_recipients
+from licensing.services.announcements import announcement_done, announcement_queue
 from licensing.services.common import license_lock
 
 BATCH_SIZE = 500
@@ -30,7 +33,8 @@ BATCH_SIZE = 500
 def agreement_publish(
     *, number: str, summary: str, material: bool, actor: Actor
 ) -> AgreementVersion:
-    """Publish a version; a material change is announced to every affected customer."""
+    """Publish a version; a material change is announced to every affected customer
+    (a durable announcement: a broker that is down delays it, nothing more)."""
     version = AgreementVersion.objects.create(
         number=number, summary=summary, material=material, published_at=timezone.now()
     )
@@ -41,31 +45,47 @@ def agreement_publish(
         data={"material": material},
     )
     if material:
-        task_send_on_commit("licensing.tasks.announce_agreement", version.pk)
+        announcement_queue(kind="agreement", object_id=version.pk)
     return version
 
 
 def agreement_announce(*, version_id: int, batch_size: int = BATCH_SIZE) -> int:
-    """Tell each registrant with a live license of the change, once, a batch at a time."""
+    """Tell each registrant with a live license of the change, once, a batch at a time.
+
+    Each email is written with the notice that records who was told and when:
+    the version binds at renewal only those customers, counted from then.
+    """
     version = AgreementVersion.objects.get(pk=version_id)
-    binds_from = (
-        version.published_at + timedelta(days=settings.AGREEMENT_NOTICE_DAYS)
-    ).date()
-    return outbox.enqueue_for_each(
-        agreement_recipients(),
-        lambda customer: {
-            "key": f"agreement-changed:{version.pk}:{customer.pk}",
-            "to": customer.email,
-            "template": "licensing/email/agreement_changed",
-            "context": {
-                "number": version.number,
-                "summary": version.summary,
-                "binds_from": binds_from,
-            },
-            "language": customer.language,
-        },
-        batch_size=batch_size,
-    )
+    queued = 0
+    for batch in keyset_batches(agreement_recipients(), batch_size):
+        now = timezone.now()
+        binds_from = (now + timedelta(days=settings.AGREEMENT_NOTICE_DAYS)).date()
+        with transaction.atomic():
+            queued += outbox.enqueue_many(
+                [
+                    {
+                        "key": f"agreement-changed:{version.pk}:{customer.pk}",
+                        "to": customer.email,
+                        "template": "licensing/email/agreement_changed",
+                        "context": {
+                            "number": version.number,
+                            "summary": version.summary,
+                            "binds_from": binds_from,
+                        },
+                        "language": customer.language,
+                    }
+                    for customer in batch
+                ]
+            )
+            AgreementNotice.objects.bulk_create(
+                [
+                    AgreementNotice(version=version, customer=customer, notified_at=now)
+                    for customer in batch
+                ],
+                ignore_conflicts=True,  # told before: the first notice counts
+            )
+    announcement_done(kind="agreement", object_id=version.pk)
+    return queued
 
 
 @transaction.atomic
@@ -85,23 +105,43 @@ def agreement_accept(*, license_id, version_id: int, actor: Actor) -> License:
 
 
 def deemed_accepted_at_renewal(*, license_ids: list, renewed_on: date) -> int:
-    """At an automatic renewal, the newest version announced long enough ago binds.
+    """At an automatic renewal, a license moves on to the newest version it is bound by.
 
-    Called by the sweep inside its transaction for the licenses it renewed.
+    It moves through the versions published at least AGREEMENT_NOTICE_DAYS
+    before the renewal, newer than its own, and stops before the first
+    material change its owner was not told of that long before (a minor
+    change binds without notice). Called by the sweep inside its transaction
+    for the licenses it renewed; a fixed number of queries per batch.
     """
-    version = agreement_binding_at_renewal(renewed_on)
-    if version is None:
+    versions = agreement_versions_binding_by(renewed_on)
+    if not versions:
         return 0
-    behind = License.objects.filter(pk__in=license_ids, customer__isnull=False).filter(
-        Q(agreement_version__isnull=True)
-        | Q(agreement_version__published_at__lt=version.published_at)
+    licenses = list(
+        License.objects.filter(pk__in=license_ids, customer__isnull=False)
+        .select_related("agreement_version")
+        .only("pk", "customer_id", "agreement_version__published_at")
     )
-    ids = list(behind.values_list("pk", flat=True))
-    License.objects.filter(pk__in=ids).update(agreement_version=version)
-    audit.record_bulk(
-        actor=Actor.system(),
-        action="agreement.deemed_accepted",
-        model=License,
-        items=[(pk, {"version": version.number}) for pk in ids],
+    told = agreement_notices_by(
+        customer_ids={lic.customer_id for lic in licenses}, day=renewed_on
     )
-    return len(ids)
+    moves: dict[AgreementVersion, list] = {}
+    for lic in licenses:
+        current = lic.agreement_version
+        target = None
+        for version in versions:
+            if current is not None and version.published_at <= current.published_at:
+                continue
+            if version.material and (lic.customer_id, version.pk) not in told:
+                break
+            target = version
+        if target is not None:
+            moves.setdefault(target, []).append(lic.pk)
+    for version, ids in moves.items():
+        License.objects.filter(pk__in=ids).update(agreement_version=version)
+        audit.record_bulk(
+            actor=Actor.system(),
+            action="agreement.deemed_accepted",
+            model=License,
+            items=[(pk, {"version": version.number}) for pk in ids],
+        )
+    return sum(len(ids) for ids in moves.values())

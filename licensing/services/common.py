@@ -4,6 +4,8 @@ refusals by the validation rules, emails to the registrant and batched audit eve
 
 from __future__ import annotations
 
+from django.utils import timezone
+
 from core import audit, outbox
 from core.audit import Actor
 from core.fields import blind_index, keyed_hash
@@ -80,6 +82,11 @@ def refusal_code(
         seats=license.seats,
         machines=machines,
         asked_major=asked_major,
+        term_over=rules.fixed_term_over(
+            renewal=license.plan.renewal,
+            period_end=license.period_end,
+            today=timezone.localdate(),
+        ),
     )
     return Code(code) if code else None
 

@@ -8,6 +8,7 @@ from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from core import audit, outbox
@@ -22,7 +23,6 @@ from licensing.models import (
 from licensing.selectors.validation import license_snapshot, validation_code
 from licensing.services.common import (
     fingerprint_hash,
-    key_index,
     license_lock,
     refusal_code,
     refuse_unless_usable,
@@ -53,8 +53,7 @@ def activation_create(
     now = timezone.now()
     existing = license.activations.filter(fingerprint_hash=fp_hash).first()
     if existing is not None:
-        existing.last_heartbeat_at = now
-        existing.save(update_fields=["last_heartbeat_at"])
+        _beat(existing, now)
         return existing, False
     if machines >= license.seats:
         raise Refused(Code.TOO_MANY_MACHINES)
@@ -102,22 +101,43 @@ def _activation_of(license: License, activation_id) -> Activation:
     return activation
 
 
+def _beat(activation: Activation, now: datetime) -> None:
+    """Restart the machine's heartbeat clock; NOT_FOUND if it was released meanwhile.
+
+    The culling of dead machines locks activations, not their license, so it
+    can delete this row between our read and this write.
+    """
+    if not Activation.objects.filter(pk=activation.pk).update(last_heartbeat_at=now):
+        raise Refused(Code.NOT_FOUND)
+    activation.last_heartbeat_at = now
+
+
 @transaction.atomic
 def activation_heartbeat(*, canonical_key: str, activation_id) -> Activation:
     """Record that the machine is alive. A machine not yet released may come back."""
     license = license_lock(canonical_key=canonical_key)
     activation = _activation_of(license, activation_id)
     refuse_unless_usable(license)
-    activation.last_heartbeat_at = timezone.now()
-    activation.save(update_fields=["last_heartbeat_at"])
+    _beat(activation, timezone.now())
     return activation
+
+
+def _refuse_if_checked_out(activation: Activation, now: datetime) -> None:
+    """A machine holding an unexpired offline file keeps its seat until the file expires."""
+    until = activation.checked_out_until
+    if until is not None and until > now:
+        raise Refused(
+            Code.MACHINE_CHECKED_OUT, extra={"seat_frees_at": signing.isoformat(until)}
+        )
 
 
 @transaction.atomic
 def activation_deactivate(*, canonical_key: str, activation_id) -> None:
-    """Free the machine's seat at once (allowed whatever the license's status)."""
+    """Free the machine's seat at once (allowed whatever the license's status),
+    unless it holds an unexpired offline file (MACHINE_CHECKED_OUT)."""
     license = license_lock(canonical_key=canonical_key)
     activation = _activation_of(license, activation_id)
+    _refuse_if_checked_out(activation, timezone.now())
     audit.record(
         actor=Actor.client(),
         action="activation.deactivated",
@@ -132,7 +152,8 @@ def activations_release_dead(
 ) -> int:
     """Release every machine whose heartbeat lapsed (interval + grace). Returns the count.
 
-    One indexed query per heartbeat plan finds the dead machines, in batches.
+    One indexed query per heartbeat plan finds the dead machines, in batches. A
+    machine holding an unexpired offline file is not dead: it keeps its seat.
     """
     now = now or timezone.now()
     released = 0
@@ -145,6 +166,10 @@ def activations_release_dead(
                 dead = list(
                     Activation.objects.select_for_update(skip_locked=True)
                     .filter(license__plan=plan, last_heartbeat_at__lte=cutoff)
+                    .filter(
+                        Q(checked_out_until__isnull=True)
+                        | Q(checked_out_until__lte=now)
+                    )
                     .values_list("pk", "license_id")[:batch_size]
                 )
                 audit.record_bulk(
@@ -163,14 +188,51 @@ def activations_release_dead(
     return released
 
 
+@transaction.atomic
+def activation_release(*, activation_id, actor: Actor) -> None:
+    """Staff free the seat of a lost machine, offline file or not (audited)."""
+    activation = Activation.objects.select_for_update().filter(pk=activation_id).first()
+    if activation is None:
+        raise Refused(Code.NOT_FOUND)
+    audit.record(
+        actor=actor,
+        action="activation.released",
+        target=activation,
+        data={
+            "license": str(activation.license_id),
+            "reason": "staff",
+            "checked_out": activation.checked_out_until is not None
+            and activation.checked_out_until > timezone.now(),
+        },
+    )
+    activation.delete()
+
+
+def license_known_end(license: License) -> datetime | None:
+    """When the license surely ends, if known: a fixed term's end, or the date a
+    termination notice takes effect (the start of that day, vendor's time)."""
+    ends = []
+    if license.plan.renewal == Plan.Renewal.FIXED:
+        ends.append(license.period_end)
+    if license.termination_effective_on is not None:
+        ends.append(license.termination_effective_on)
+    if not ends:
+        return None
+    return timezone.make_aware(datetime.combine(min(ends), time.min))
+
+
+@transaction.atomic
 def offline_file_issue(*, canonical_key: str, fingerprint: str, ttl: int) -> dict:
-    """A signed offline license file for a machine that validates VALID; writes nothing.
+    """A signed offline license file for a machine that validates VALID.
 
     The file is `{payload, keyid, algorithm, signature}`: the payload is base64 of
-    a JSON document the client verifies with the public key alone. It lives
-    `ttl` seconds, and never beyond the end of a fixed term.
+    a JSON document the client verifies with the public key alone, naming the
+    key and machine it is for (`binding`). It lives `ttl` seconds, never beyond
+    the license's known end. The machine keeps its seat until the file expires
+    (`Activation.checked_out_until`).
     """
-    index = key_index(canonical_key)
+    license = license_lock(canonical_key=canonical_key)
+    index = license.key_index
     snapshot = license_snapshot(
         key_index=index,
         fingerprint_hash=fingerprint_hash(key_index=index, fingerprint=fingerprint),
@@ -180,8 +242,8 @@ def offline_file_issue(*, canonical_key: str, fingerprint: str, ttl: int) -> dic
         raise Refused(code, suspended_for=snapshot.suspended_for if snapshot else "")
     now = timezone.now()
     expires = now + timedelta(seconds=ttl)
-    if snapshot.renewal == Plan.Renewal.FIXED:
-        end = timezone.make_aware(datetime.combine(snapshot.period_end, time.min))
+    end = license_known_end(license)
+    if end is not None:
         expires = min(expires, end)
     payload = json.dumps(
         {
@@ -191,11 +253,26 @@ def offline_file_issue(*, canonical_key: str, fingerprint: str, ttl: int) -> dic
             "machine": str(snapshot.activation_id),
             "issued": signing.isoformat(now),
             "expires": signing.isoformat(expires),
+            "binding": signing.file_binding(canonical_key, fingerprint),
         },
         separators=(",", ":"),
         sort_keys=True,
     ).encode()
     keyid, signature = signing.sign(payload)
+    # The seat is held until the latest file's expiry (a shorter file later
+    # does not shorten it).
+    Activation.objects.filter(pk=snapshot.activation_id).filter(
+        Q(checked_out_until__isnull=True) | Q(checked_out_until__lt=expires)
+    ).update(checked_out_until=expires)
+    audit.record(
+        actor=Actor.client(),
+        action="activation.checked_out",
+        target=license,
+        data={
+            "activation": str(snapshot.activation_id),
+            "expires": signing.isoformat(expires),
+        },
+    )
     return {
         "payload": base64.b64encode(payload).decode(),
         "keyid": keyid,

@@ -13,10 +13,10 @@ from accounts.models import Customer
 from accounts.services import unsubscribe_headers, unsubscribe_url
 from core import audit, outbox
 from core.audit import Actor
-from core.jobs import task_send_on_commit
 from licensing import rules
 from licensing.models import Product, ProductNews, ProductRelease
 from licensing.selectors.recipients import news_recipients, release_recipients
+from licensing.services.announcements import announcement_done, announcement_queue
 
 BATCH_SIZE = 500
 
@@ -31,7 +31,7 @@ def release_publish(
         product=product, version=version, notes=notes, published_at=timezone.now()
     )
     audit.record(actor=actor, action="release.published", target=release)
-    task_send_on_commit("licensing.tasks.notify_release", release.pk)
+    announcement_queue(kind="release", object_id=release.pk)
     return release
 
 
@@ -55,9 +55,11 @@ def release_notify(*, release_id: int, batch_size: int = BATCH_SIZE) -> int:
             "headers": unsubscribe_headers(unsubscribe),
         }
 
-    return outbox.enqueue_for_each(
+    queued = outbox.enqueue_for_each(
         release_recipients(release), message, batch_size=batch_size
     )
+    announcement_done(kind="release", object_id=release.pk)
+    return queued
 
 
 @transaction.atomic
@@ -69,7 +71,7 @@ def news_publish(
         product=product, title=title, body=body, published_at=timezone.now()
     )
     audit.record(actor=actor, action="news.published", target=news)
-    task_send_on_commit("licensing.tasks.send_news", news.pk)
+    announcement_queue(kind="news", object_id=news.pk)
     return news
 
 
@@ -93,6 +95,8 @@ def news_send(*, news_id: int, batch_size: int = BATCH_SIZE) -> int:
             "headers": unsubscribe_headers(unsubscribe),
         }
 
-    return outbox.enqueue_for_each(
+    queued = outbox.enqueue_for_each(
         news_recipients(news), message, batch_size=batch_size
     )
+    announcement_done(kind="news", object_id=news.pk)
+    return queued

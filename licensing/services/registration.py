@@ -9,8 +9,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.services import customer_consent_record, customer_get_or_create
-from core import audit, outbox
+from core import audit, outbox, ratelimit
 from core.audit import Actor
+from core.fields import blind_index
 from licensing import tokens
 from licensing.errors import Code, Refused
 from licensing.models import License, RegistrationRequest
@@ -35,6 +36,17 @@ def registration_request(
     refuse_unless_usable(license)
     if license.customer_id is not None:
         raise Refused(Code.ALREADY_REGISTERED)
+    # Counted before anything is sent: no license and no address gets more
+    # than API_REGISTER_LIMIT emails, however many keys a sender holds.
+    rate = settings.API_REGISTER_LIMIT
+    wait = ratelimit.hit(
+        [
+            ("register-license", license.key_index, rate),
+            ("register-to", blind_index("ratelimit.register-to", email), rate),
+        ]
+    )
+    if wait is not None:
+        raise Refused(Code.RATE_LIMITED, retry_after=wait)
     RegistrationRequest.objects.filter(license=license).delete()
     token, token_hash = tokens.new_token(RegistrationRequest)
     now = timezone.now()

@@ -65,6 +65,13 @@ def transfer_offer(
         },
         language=offer.language,
     )
+    # The current owner hears of it too: a transfer they did not ask for is a hijack.
+    email_registrant(
+        license,
+        key=f"transfer-offer-notice:{offer.pk}",
+        template="transfer_offer_notice",
+        context={"expires_at": offer.expires_at},
+    )
     return offer
 
 

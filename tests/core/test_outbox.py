@@ -2,12 +2,14 @@ import socket
 from datetime import timedelta
 
 import pytest
+from celery.schedules import crontab
 from django.core import mail
 from django.db import connection, transaction
+from django.utils import timezone
 
 from core import outbox
 from core.models import OutboxEmail
-from core.tasks import requeue_pending_outbox, send_outbox_email
+from core.tasks import purge_outbox, requeue_pending_outbox, send_outbox_email
 from tests.concurrency import run_concurrently
 
 TEMPLATE = "licensing/email/machine_activated"
@@ -144,3 +146,129 @@ def test_stale_pending_emails_are_requeued(settings):
     email.refresh_from_db()
     assert email.status == OutboxEmail.Status.SENT
     assert len(mail.outbox) == 1
+
+
+UNSUBSCRIBE = {
+    "List-Unsubscribe": "<https://example.com/unsubscribe/secret-token/>",
+    "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+}
+
+
+@pytest.mark.django_db
+def test_a_sent_email_keeps_neither_its_body_nor_its_headers():
+    email = outbox.enqueue(
+        key="news:1",
+        to="kari@example.org",
+        template=TEMPLATE,
+        context=CONTEXT,
+        language="en",
+        headers=UNSUBSCRIBE,
+    )
+    assert outbox.outbox_deliver(email_id=email.pk) is True
+    sent = mail.outbox[0].extra_headers  # the message itself carried them
+    assert sent["List-Unsubscribe"] == UNSUBSCRIBE["List-Unsubscribe"]
+    email.refresh_from_db()
+    assert email.headers == {}
+    assert email.body_text == "" and email.body_html == ""
+
+
+@pytest.mark.django_db
+def test_an_email_given_up_keeps_only_what_staff_need(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", _closed_port()
+    email = outbox.enqueue(
+        key="news:2",
+        to="kari@example.org",
+        template=TEMPLATE,
+        context=CONTEXT,
+        language="en",
+        headers=UNSUBSCRIBE,
+    )
+    with pytest.raises(outbox.DeliveryFailed):
+        outbox.outbox_deliver(email_id=email.pk)
+    outbox.outbox_mark_failed(email_id=email.pk)
+    email.refresh_from_db()
+    assert email.status == OutboxEmail.Status.FAILED
+    assert email.body_text == "" and email.body_html == "" and email.headers == {}
+    # What staff look at stays: whom, which email, and why it failed.
+    assert email.to == "kari@example.org"
+    assert email.template == TEMPLATE
+    assert "ConnectionRefusedError" in email.last_error
+
+
+def outbox_row(key, status, *, created_days_ago, sent_days_ago=None):
+    now = timezone.now()
+    email = OutboxEmail.objects.create(
+        idempotency_key=key,
+        template=TEMPLATE,
+        language="en",
+        to="kari@example.org",
+        subject="s",
+        body_text="",
+        status=status,
+        sent_at=None if sent_days_ago is None else now - timedelta(days=sent_days_ago),
+    )
+    OutboxEmail.objects.filter(pk=email.pk).update(
+        created_at=now - timedelta(days=created_days_ago)
+    )
+    return email
+
+
+@pytest.mark.django_db
+def test_old_sent_and_failed_emails_are_purged(settings):
+    settings.OUTBOX_RETENTION_DAYS = 90
+    sent, failed, pending = (
+        OutboxEmail.Status.SENT,
+        OutboxEmail.Status.FAILED,
+        OutboxEmail.Status.PENDING,
+    )
+    outbox_row("old-sent", sent, created_days_ago=200, sent_days_ago=91)
+    outbox_row("old-failed", failed, created_days_ago=91)
+    kept = {
+        # Sent within the retention period, though queued long before it.
+        outbox_row("recent-sent", sent, created_days_ago=120, sent_days_ago=89).pk,
+        outbox_row("recent-failed", failed, created_days_ago=89).pk,
+        # Pending is never purged, however old: it is still to be sent.
+        outbox_row("old-pending", pending, created_days_ago=400).pk,
+    }
+    assert outbox.outbox_purge() == 2
+    assert set(OutboxEmail.objects.values_list("pk", flat=True)) == kept
+    assert outbox.outbox_purge() == 0
+
+
+@pytest.mark.django_db
+def test_the_purge_counts_from_the_time_it_is_given(settings):
+    settings.OUTBOX_RETENTION_DAYS = 30
+    outbox_row("a", OutboxEmail.Status.SENT, created_days_ago=10, sent_days_ago=10)
+    assert outbox.outbox_purge(now=timezone.now() + timedelta(days=19)) == 0
+    assert outbox.outbox_purge(now=timezone.now() + timedelta(days=21)) == 1
+
+
+@pytest.mark.django_db
+def test_the_purge_works_in_batches(settings):
+    settings.OUTBOX_RETENTION_DAYS = 90
+    for n in range(5):
+        outbox_row(f"b{n}", OutboxEmail.Status.FAILED, created_days_ago=100)
+    assert outbox.outbox_purge(batch_size=2) == 5
+    assert not OutboxEmail.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_purge_task_purges(settings):
+    outbox_row("t", OutboxEmail.Status.FAILED, created_days_ago=1000)
+    assert purge_outbox.delay().get() == 1
+    assert not OutboxEmail.objects.exists()
+
+
+def test_the_purge_runs_daily(settings):
+    entries = [
+        entry
+        for entry in settings.CELERY_BEAT_SCHEDULE.values()
+        if entry["task"] == "core.tasks.purge_outbox"
+    ]
+    assert len(entries) == 1
+    schedule = entries[0]["schedule"]
+    assert isinstance(schedule, crontab)
+    assert len(schedule.hour) == 1 and len(schedule.minute) == 1  # once a day,
+    assert schedule.day_of_week == set(range(7))  # every day
+    assert schedule.day_of_month == set(range(1, 32))

@@ -1,15 +1,17 @@
 """Vendor staff's admin actions go through the lifecycle services."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.core import mail
+from django.utils import timezone
 
 from core.audit import Actor
 from core.models import AuditEvent, OutboxEmail
-from licensing import services
-from licensing.models import Invoice, License
-from tests.factories import CustomerFactory, PlanFactory, issue
+from licensing import keys, services
+from licensing.models import Activation, Invoice, License
+from tests.factories import CustomerFactory, PlanFactory, UserFactory, issue
 
 pytestmark = pytest.mark.django_db
 
@@ -112,8 +114,11 @@ def test_staff_offer_a_transfer_through_a_form(admin_client):
         follow=True,
     )
     assert "The transfer offer has been sent." in response.content.decode()
-    assert mail.outbox[-1].to == ["buyer@example.org"]
-    assert "/transfer/accept/" in mail.outbox[-1].body
+    offer, notice = mail.outbox[-2:]
+    assert offer.to == ["buyer@example.org"]
+    assert "/transfer/accept/" in offer.body
+    assert notice.to == [license.customer.email]  # the current owner is told
+    assert "/transfer/accept/" not in notice.body
 
 
 @pytest.mark.django_db(transaction=True)
@@ -185,3 +190,93 @@ def test_the_status_column_says_why_a_license_is_suspended(admin_client):
     services.license_suspend(license_id=license.pk, actor=Actor.system())
     listing = admin_client.get("/admin/licensing/license/").content.decode()
     assert "Suspended by the vendor" in listing
+
+
+@pytest.fixture
+def viewer(client):
+    """A staff member who may only look at licenses, invoices and machines."""
+    user = UserFactory(is_staff=True)
+    user.user_permissions.set(
+        Permission.objects.filter(
+            codename__in=["view_license", "view_invoice", "view_activation"]
+        )
+    )
+    client.force_login(user)
+    return client
+
+
+@pytest.mark.parametrize(
+    ("model", "action"),
+    [
+        ("license", "terminate"),
+        ("license", "suspend"),
+        ("license", "offer_transfer"),
+        ("invoice", "record_payment"),
+        ("invoice", "void"),
+        ("activation", "release"),
+    ],
+)
+def test_a_view_only_staff_member_cannot_run_actions(viewer, model, action):
+    license = issue(plan=PlanFactory(), customer=CustomerFactory(), paid=False)
+    services.activation_create(
+        canonical_key=keys.normalise(license.key), fingerprint="pc"
+    )
+    obj = {
+        "license": license,
+        "invoice": license.invoices.get(),
+        "activation": license.activations.get(),
+    }[model]
+    listing = viewer.get(f"/admin/licensing/{model}/")
+    assert listing.status_code == 200
+    assert f'value="{action}"' not in listing.content.decode()
+    viewer.post(
+        f"/admin/licensing/{model}/",
+        {
+            "action": action,
+            "_selected_action": [str(obj.pk)],
+            "apply": "1",
+            "email": "thief@example.org",
+            "language": "en",
+        },
+    )
+    license.refresh_from_db()
+    assert license.status == "active"
+    assert license.invoices.get().status == "open"
+    assert license.activations.count() == 1
+    assert not OutboxEmail.objects.filter(
+        template="licensing/email/transfer_offered"
+    ).exists()
+    assert not AuditEvent.objects.filter(actor_type="user").exists()
+
+
+def test_offering_a_transfer_tells_the_current_owner(admin_client):
+    owner = CustomerFactory(email="owner@example.org")
+    license = issue(plan=PlanFactory(), customer=owner)
+    admin_client.post(
+        "/admin/licensing/license/",
+        {
+            "action": "offer_transfer",
+            "_selected_action": [str(license.pk)],
+            "apply": "1",
+            "email": "new@example.org",
+            "language": "en",
+        },
+    )
+    sent = dict(OutboxEmail.objects.values_list("template", "to_index"))
+    assert "licensing/email/transfer_offered" in sent
+    notice = OutboxEmail.objects.get(template="licensing/email/transfer_offer_notice")
+    assert notice.to == "owner@example.org"
+
+
+def test_staff_release_a_lost_machine_from_the_admin(admin_client):
+    license = issue(plan=PlanFactory())
+    services.activation_create(
+        canonical_key=keys.normalise(license.key), fingerprint="lost"
+    )
+    machine = license.activations.get()
+    Activation.objects.filter(pk=machine.pk).update(
+        checked_out_until=timezone.now() + timedelta(days=30)
+    )
+    response = act(admin_client, "activation", "release", [machine])
+    assert "1 machine released." in response.content.decode()
+    assert not license.activations.exists()

@@ -10,7 +10,7 @@ from django.utils import timezone
 from core.audit import Actor
 from licensing import services, signing
 from licensing.models import SigningKey
-from tests.licensing.conftest import SIGNATURE
+from tests.licensing.api_client import SIGNATURE
 
 pytestmark = pytest.mark.django_db
 
@@ -46,7 +46,15 @@ def test_a_rotated_key_is_listed_at_once_and_signs_after_the_refresh_delay(
 def test_signing_keys_answer_the_documented_shape(api):
     body = api.get("signing-keys").body
     (key,) = body["keys"]
-    assert set(key) == {"keyid", "algorithm", "public_key", "created", "retired"}
+    assert set(key) == {
+        "keyid",
+        "algorithm",
+        "public_key",
+        "created",
+        "retired",
+        "endorsement",
+    }
+    assert key["endorsement"] is None  # the first key of the chain
     assert key["algorithm"] == "ed25519" and key["retired"] is None
     import base64
 

@@ -96,17 +96,3 @@ def test_a_day_of_renewals_makes_one_invoice_each_with_numbers_in_sequence():
     # Again for the same day: nothing more.
     assert sweep_day(RENEWAL_DAY, batch_size=3)["period_ends"] == 0
     assert Invoice.objects.filter(period_start=RENEWAL_DAY).count() == 7
-
-
-@pytest.mark.django_db(transaction=True)
-def test_invoice_numbers_taken_at_once_are_unique_and_without_gaps():
-    from django.db import transaction
-
-    from tests.concurrency import run_concurrently
-
-    def take(n):
-        with transaction.atomic():
-            return services.invoice_numbers(2030, 5)
-
-    taken = [number for batch in run_concurrently(take, 8) for number in batch]
-    assert sorted(taken) == [f"2030-{n:06d}" for n in range(1, 41)]

@@ -12,7 +12,7 @@ from django.test import Client
 
 from licensing import keys
 from tests.factories import PlanFactory
-from tests.licensing.conftest import Api
+from tests.licensing.api_client import Api
 
 
 def dump_database() -> str:

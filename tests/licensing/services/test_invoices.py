@@ -1,16 +1,18 @@
 """Invoice writes outside payment are audited: voids at a cancellation, a withdrawal
-and for a prepaid period that never began."""
+and for a prepaid period that never began. Numbers taken at once stay in sequence."""
 
 from datetime import date, timedelta
 
 import pytest
 import time_machine
+from django.db import transaction
 
 from core.audit import Actor
 from core.models import AuditEvent
 from licensing import services
 from licensing.models import Invoice
 from licensing.sweep import sweep_day
+from tests.concurrency import run_concurrently
 from tests.factories import CustomerFactory, PlanFactory, issue
 
 pytestmark = pytest.mark.django_db
@@ -55,3 +57,13 @@ def test_voiding_the_invoice_of_a_prepaid_period_that_never_began_is_audited():
     invoice = license.invoices.get(period_start=date(2027, 1, 15))
     assert invoice.status == Invoice.Status.VOID
     assert voids() == [(str(invoice.pk), {"reason": "prepaid-renewal-unpaid"})]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_invoice_numbers_taken_at_once_are_unique_and_without_gaps():
+    def take(n):
+        with transaction.atomic():
+            return services.invoice_numbers(2030, 5)
+
+    taken = [number for batch in run_concurrently(take, 8) for number in batch]
+    assert sorted(taken) == [f"2030-{n:06d}" for n in range(1, 41)]

@@ -79,9 +79,16 @@ def test_a_renewal_binds_only_a_change_announced_long_enough_before(
     third = issue(plan=plan, customer=customer, purchased_on=date(2026, 1, 20))
     third.agreement_version = first_version
     third.save(update_fields=["agreement_version"])
+    assert third.period_end == date(2027, 1, 20)
     with time_machine.travel(date(2027, 1, 20), tick=False):
         sweep_day(date(2027, 1, 20))  # only 50 days after the notice: not bound
     third.refresh_from_db()
+    # Renewed all the same, under the version it had.
+    assert (third.status, third.period_start, third.period_end) == (
+        "active",
+        date(2027, 1, 20),
+        date(2028, 1, 20),
+    )
     assert third.agreement_version == first_version
 
 
@@ -95,3 +102,37 @@ def test_acceptance_is_recorded(first_version):
     )
     license.refresh_from_db()
     assert license.agreement_version == version
+
+
+def test_a_version_binds_only_customers_it_was_announced_to(first_version):
+    """B registered after the announcement and was never told of it: B's renewal
+    keeps B's version; A, told, is bound. A minor change binds without notice."""
+    plan = PlanFactory(slug="desktop-single")
+    told, untold = CustomerFactory(), CustomerFactory()
+    a = issue(plan=plan, customer=told, purchased_on=date(2026, 1, 15))
+    with time_machine.travel(date(2026, 11, 1), tick=False):
+        version = services.agreement_publish(
+            number="2.0", summary="Changed.", material=True, actor=Actor.system()
+        )
+    b = issue(plan=plan, purchased_on=date(2026, 1, 15))
+    License.objects.filter(pk=b.pk).update(
+        customer=untold, agreement_version=first_version
+    )
+    with time_machine.travel(date(2027, 1, 15), tick=False):
+        sweep_day(date(2027, 1, 15))
+    a.refresh_from_db()
+    b.refresh_from_db()
+    assert a.agreement_version == version
+    assert (b.period_start, b.agreement_version) == (date(2027, 1, 15), first_version)
+    # A later minor version, published long enough before the next renewal,
+    # binds A (told of everything material) but not B (a material gap).
+    with time_machine.travel(date(2027, 6, 1), tick=False):
+        minor = services.agreement_publish(
+            number="2.1", summary="Typos.", material=False, actor=Actor.system()
+        )
+    with time_machine.travel(date(2028, 1, 15), tick=False):
+        sweep_day(date(2028, 1, 15))
+    a.refresh_from_db()
+    b.refresh_from_db()
+    assert a.agreement_version == minor
+    assert b.agreement_version == first_version

@@ -1,4 +1,5 @@
 import base64
+import hashlib
 import json
 from datetime import UTC, datetime, timedelta
 
@@ -46,6 +47,10 @@ def test_checkout_gives_a_file_verifiable_with_the_public_key_alone(api):
         "expires": (now + timedelta(days=1))
         .astimezone(UTC)
         .strftime("%Y-%m-%dT%H:%M:%SZ"),
+        # The file names the key and machine it is for.
+        "binding": hashlib.sha256(
+            f"{keys.normalise(license.key)}\npc-1".encode()
+        ).hexdigest(),
     }
 
 

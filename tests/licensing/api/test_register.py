@@ -1,5 +1,3 @@
-import re
-
 import pytest
 from django.core import mail
 
@@ -8,12 +6,13 @@ from core.models import OutboxEmail
 from licensing import keys
 from licensing.models import License, RegistrationRequest
 from tests.factories import CustomerFactory, issue
+from tests.links import link_path
 
 pytestmark = pytest.mark.django_db
 
 
-def confirm_link(message) -> str:
-    return re.search(r"http://[^\s]+/register/confirm/[^\s/]+/", message.body).group(0)
+def confirm_path(message) -> str:
+    return link_path(message, r"/register/confirm/[^/]+/")
 
 
 def register(api, key, **fields):
@@ -43,7 +42,7 @@ def test_confirming_the_link_registers_the_license(
     license = issue()
     with django_capture_on_commit_callbacks(execute=True):
         register(api, license.key, name="New Owner", updates_opt_in=True)
-    path = confirm_link(mail.outbox[0]).split("8000", 1)[1]
+    path = confirm_path(mail.outbox[0])
     page = client.get(path)
     assert page.status_code == 200
     assert keys.masked(license.key) in page.content.decode()
@@ -67,7 +66,7 @@ def test_registration_attaches_an_existing_customer_found_by_email(
     license = issue()
     with django_capture_on_commit_callbacks(execute=True):
         register(api, license.key)
-    client.post(confirm_link(mail.outbox[0]).split("8000", 1)[1])
+    client.post(confirm_path(mail.outbox[0]))
     license.refresh_from_db()
     assert license.customer == existing
     assert Customer.objects.count() == 1
@@ -80,7 +79,7 @@ def test_a_new_request_replaces_the_pending_one(
     with django_capture_on_commit_callbacks(execute=True):
         register(api, license.key)
         register(api, license.key, email="second@example.org")
-    first, second = (confirm_link(m).split("8000", 1)[1] for m in mail.outbox)
+    first, second = (confirm_path(m) for m in mail.outbox)
     assert client.get(first).status_code == 404
     assert client.post(second).status_code == 200
     license.refresh_from_db()

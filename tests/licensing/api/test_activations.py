@@ -13,7 +13,7 @@ from licensing.services import activations_release_dead
 from licensing.tasks import release_dead_machines
 from tests.concurrency import run_concurrently
 from tests.factories import CustomerFactory, PlanFactory, issue
-from tests.licensing.conftest import Api
+from tests.licensing.api_client import Api
 
 pytestmark = pytest.mark.django_db
 

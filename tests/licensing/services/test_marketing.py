@@ -1,27 +1,23 @@
 """Update notifications: opt-in only, once each, with a one-click unsubscribe that needs no login."""
 
-import re
-
 import pytest
 from django.core import mail
 from django.test import Client
 
 from accounts.models import Customer
+from core import outbox
 from core.audit import Actor
 from core.models import OutboxEmail
 from licensing import services
 from licensing.models import License
 from tests.factories import CustomerFactory, PlanFactory, issue
+from tests.links import link_path
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def link(message) -> str:
-    return (
-        re.search(r"http://[^\s]+/unsubscribe/[^\s/]+/", message.body)
-        .group(0)
-        .split("8000", 1)[1]
-    )
+    return link_path(message, r"/unsubscribe/[^/]+/")
 
 
 @pytest.fixture
@@ -58,13 +54,20 @@ def test_a_release_reaches_the_opted_in_registrants_of_its_major_version_once(au
     assert OutboxEmail.objects.count() == 5
 
 
-def test_the_fan_out_works_in_batches(audience):
+def test_the_fan_out_works_in_batches(audience, monkeypatch):
     product, _opted_in = audience
     release = services.release_publish(
         product=product, version="7.4", notes="", actor=Actor.system()
     )
     OutboxEmail.objects.all().delete()
+    published = []  # the emails of each batch, handed to Celery as its transaction commits
+    publish = outbox._publish_batch
+    monkeypatch.setattr(
+        outbox, "_publish_batch", lambda ids: published.append(ids) or publish(ids)
+    )
     assert services.release_notify(release_id=release.pk, batch_size=2) == 5
+    assert [len(ids) for ids in published] == [2, 2, 1]
+    assert OutboxEmail.objects.filter(status="sent").count() == 5
 
 
 def test_one_click_unsubscribe_without_login(audience):
