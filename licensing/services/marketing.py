@@ -35,28 +35,46 @@ def release_publish(
     return release
 
 
-def release_notify(*, release_id: int, batch_size: int = BATCH_SIZE) -> int:
-    """Queue the update notification for every recipient, a batch per transaction; once each."""
-    release = ProductRelease.objects.select_related("product").get(pk=release_id)
+def _fan_out(
+    *,
+    recipients,
+    kind: str,
+    key: str,
+    template: str,
+    context: dict,
+    batch_size: int,
+) -> int:
+    """Queue one marketing email per recipient, a batch per transaction, once each;
+    each with its one-click unsubscribe link (for this kind only) and headers."""
 
     def message(customer: Customer) -> dict:
-        unsubscribe = unsubscribe_url(customer)
+        unsubscribe = unsubscribe_url(customer, kind)
         return {
-            "key": f"release:{release.pk}:{customer.pk}",
+            "key": f"{key}:{customer.pk}",
             "to": customer.email,
-            "template": "licensing/email/update_available",
-            "context": {
-                "product": release.product.name,
-                "version": release.version,
-                "notes": release.notes,
-                "unsubscribe_url": unsubscribe,
-            },
+            "template": template,
+            "context": {**context, "unsubscribe_url": unsubscribe},
             "language": customer.language,
             "headers": unsubscribe_headers(unsubscribe),
         }
 
-    queued = outbox.enqueue_for_each(
-        release_recipients(release), message, batch_size=batch_size
+    return outbox.enqueue_for_each(recipients, message, batch_size=batch_size)
+
+
+def release_notify(*, release_id: int, batch_size: int = BATCH_SIZE) -> int:
+    """Queue the update notification for every recipient, a batch per transaction; once each."""
+    release = ProductRelease.objects.select_related("product").get(pk=release_id)
+    queued = _fan_out(
+        recipients=release_recipients(release),
+        kind="updates",
+        key=f"release:{release.pk}",
+        template="licensing/email/update_available",
+        context={
+            "product": release.product.name,
+            "version": release.version,
+            "notes": release.notes,
+        },
+        batch_size=batch_size,
     )
     announcement_done(kind="release", object_id=release.pk)
     return queued
@@ -78,25 +96,13 @@ def news_publish(
 def news_send(*, news_id: int, batch_size: int = BATCH_SIZE) -> int:
     """Queue the news for every recipient, once each."""
     news = ProductNews.objects.select_related("product").get(pk=news_id)
-
-    def message(customer: Customer) -> dict:
-        unsubscribe = unsubscribe_url(customer, "news")
-        return {
-            "key": f"news:{news.pk}:{customer.pk}",
-            "to": customer.email,
-            "template": "licensing/email/product_news",
-            "context": {
-                "product": news.product.name,
-                "title": news.title,
-                "body": news.body,
-                "unsubscribe_url": unsubscribe,
-            },
-            "language": customer.language,
-            "headers": unsubscribe_headers(unsubscribe),
-        }
-
-    queued = outbox.enqueue_for_each(
-        news_recipients(news), message, batch_size=batch_size
+    queued = _fan_out(
+        recipients=news_recipients(news),
+        kind="news",
+        key=f"news:{news.pk}",
+        template="licensing/email/product_news",
+        context={"product": news.product.name, "title": news.title, "body": news.body},
+        batch_size=batch_size,
     )
     announcement_done(kind="news", object_id=news.pk)
     return queued

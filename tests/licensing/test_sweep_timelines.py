@@ -13,7 +13,9 @@ from licensing import services
 from licensing.errors import Code, Refused
 from licensing.models import SweepRun
 from licensing.sweep import sweep, sweep_day
-from tests.factories import CustomerFactory, PlanFactory, ProductFactory, issue
+from tests.factories import PlanFactory, ProductFactory, issue
+from tests.licensing.helpers import refreshed
+from tests.outbox import queued_templates
 
 # Transactional: every service commits, so emails leave through the outbox as in production.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -31,27 +33,6 @@ def sweep_through(last_day: date):
         day += timedelta(days=1)
 
 
-def emails(license=None) -> list[str]:
-    """The lifecycle emails queued so far, by template name, oldest first."""
-    rows = OutboxEmail.objects.order_by("id").values_list("template", flat=True)
-    return [t.rsplit("/", 1)[-1] for t in rows]
-
-
-def status(license) -> str:
-    license.refresh_from_db()
-    return license.status
-
-
-@pytest.fixture
-def rolling_plan():
-    return PlanFactory(slug="desktop-single", price=Decimal("990.00"), currency="NOK")
-
-
-@pytest.fixture
-def customer():
-    return CustomerFactory(email="kunde@example.org", language="nb")
-
-
 def test_a_rolling_license_over_two_years(rolling_plan, customer):
     license = issue(
         plan=rolling_plan, customer=customer, purchased_on=date(2026, 1, 15)
@@ -65,9 +46,9 @@ def test_a_rolling_license_over_two_years(rolling_plan, customer):
 
     # The renewal reminder, 45 days ahead, once.
     sweep_through(date(2026, 11, 30))
-    assert emails() == []
+    assert queued_templates() == []
     sweep_through(date(2026, 12, 10))
-    assert emails() == ["renewal_reminder"]
+    assert queued_templates() == ["renewal_reminder"]
     reminder = OutboxEmail.objects.get(template__endswith="renewal_reminder")
     assert reminder.idempotency_key == f"renewal-reminder:{license.pk}:2027-01-15"
     assert "15. januar 2027" in mail.outbox[-1].body  # the renewal date, in Norwegian
@@ -86,33 +67,33 @@ def test_a_rolling_license_over_two_years(rolling_plan, customer):
         date(2027, 1, 15),
         date(2027, 1, 30),
     )
-    assert emails()[-1] == "renewed"
+    assert queued_templates()[-1] == "renewed"
 
     # Not paid: the notice the day after the due date, the block 7 days after the notice.
     sweep_through(date(2027, 1, 30))
-    assert emails()[-1] == "renewed"
+    assert queued_templates()[-1] == "renewed"
     sweep_through(date(2027, 1, 31))
-    assert emails()[-1] == "payment_overdue"
+    assert queued_templates()[-1] == "payment_overdue"
     assert "7. februar 2027" in mail.outbox[-1].body
     sweep_through(date(2027, 2, 6))
-    assert status(license) == "active"
+    assert refreshed(license).status == "active"
     sweep_through(date(2027, 2, 7))
-    assert status(license) == "suspended"
-    assert emails()[-1] == "access_blocked"
+    assert refreshed(license).status == "suspended"
+    assert queued_templates()[-1] == "access_blocked"
 
     # Paid: restored at once.
     services.invoice_record_payment(invoice_id=renewal.pk, actor=STAFF)
-    assert status(license) == "active"
-    assert emails()[-1] == "access_restored"
+    assert refreshed(license).status == "active"
+    assert queued_templates()[-1] == "access_restored"
 
     # The second year: reminder, renewal, default, block, and breach after 30 days.
     sweep_through(date(2028, 3, 1))
     second = license.invoices.get(period_start=date(2028, 1, 15))
     assert second.due_on == date(2028, 1, 30)
-    assert status(license) == "terminated"
+    assert refreshed(license).status == "terminated"
     license.refresh_from_db()
     assert license.ended_on == date(2028, 3, 1)  # breach_date = due + 31 days
-    assert emails() == [
+    assert queued_templates() == [
         "renewal_reminder",
         "renewed",
         "payment_overdue",
@@ -127,7 +108,7 @@ def test_a_rolling_license_over_two_years(rolling_plan, customer):
     assert len(mail.outbox) == 10  # each sent, once
     # Nothing more happens to an ended license.
     sweep_through(date(2029, 3, 1))
-    assert len(emails()) == 10
+    assert len(queued_templates()) == 10
 
 
 def test_the_sweep_twice_for_the_same_day_does_everything_once(rolling_plan, customer):
@@ -141,7 +122,7 @@ def test_the_sweep_twice_for_the_same_day_does_everything_once(rolling_plan, cus
     license.refresh_from_db()
     assert license.period_end == date(2028, 1, 15)
     assert license.invoices.count() == 2
-    assert emails() == ["renewal_reminder", "renewed", "payment_overdue"]
+    assert queued_templates() == ["renewal_reminder", "renewed", "payment_overdue"]
 
 
 def test_a_missed_week_is_caught_up_in_order_notice_before_block(
@@ -151,11 +132,11 @@ def test_a_missed_week_is_caught_up_in_order_notice_before_block(
         plan=rolling_plan, customer=customer, purchased_on=date(2026, 3, 1), paid=False
     )
     sweep_through(date(2026, 3, 16))  # the due date: nothing yet
-    assert emails() == []
+    assert queued_templates() == []
     # The sweep stops for ten days, then catches up in one go.
     with time_machine.travel(date(2026, 3, 26), tick=False):
         sweep(today=date(2026, 3, 26))
-    assert emails() == ["payment_overdue", "access_blocked"]
+    assert queued_templates() == ["payment_overdue", "access_blocked"]
     invoice = license.invoices.get()
     assert invoice.default_notice_sent_on == date(2026, 3, 17)  # as if on time
     assert (
@@ -172,7 +153,7 @@ def test_a_missed_week_is_caught_up_in_order_notice_before_block(
 def test_no_block_without_a_notice(rolling_plan):
     unregistered = issue(plan=rolling_plan, purchased_on=date(2026, 3, 1), paid=False)
     sweep_through(date(2026, 4, 30))
-    assert status(unregistered) == "active"
+    assert refreshed(unregistered).status == "active"
     assert unregistered.invoices.get().default_notice_sent_on is None
 
 
@@ -184,7 +165,7 @@ def test_a_late_reminder_is_still_sent_before_the_period_ends(rolling_plan, cust
     # Stopped from 1 November until the day before renewal.
     with time_machine.travel(date(2027, 1, 14), tick=False):
         sweep(today=date(2027, 1, 14))
-    assert emails() == ["renewal_reminder"]
+    assert queued_templates() == ["renewal_reminder"]
     license.refresh_from_db()
     assert license.reminded_for == date(2027, 1, 15)
 
@@ -204,21 +185,21 @@ def test_termination_notice_on_the_deadline_and_one_day_after(
     )
     license.refresh_from_db()
     assert license.termination_effective_on == ends_on
-    assert emails() == ["termination_received"]
+    assert queued_templates() == ["termination_received"]
     if ends_on.year == 2028:  # late notice: one more period, renewed and paid
         sweep_through(date(2027, 1, 15))
         renewal = license.invoices.get(status="open")
         services.invoice_record_payment(invoice_id=renewal.pk, actor=STAFF)
     sweep_through(ends_on - timedelta(days=1))
-    assert status(license) == "active"
+    assert refreshed(license).status == "active"
     sweep_through(ends_on)
-    assert status(license) == "terminated"
+    assert refreshed(license).status == "terminated"
     license.refresh_from_db()
     assert license.ended_on == ends_on
     expected = ["termination_received", "terminated"]
     if ends_on.year == 2028:
         expected = ["termination_received", "renewed", "terminated"]
-    assert emails() == expected
+    assert queued_templates() == expected
     with pytest.raises(Refused) as refused:
         services.termination_notice_receive(
             license_id=license.pk, received_on=ends_on, actor=STAFF
@@ -237,11 +218,11 @@ def test_a_fixed_term_expires_without_renewal(customer):
     license = issue(plan=plan, customer=customer, purchased_on=date(2026, 5, 31))
     assert license.period_end == date(2027, 5, 31)
     sweep_through(date(2027, 5, 30))
-    assert status(license) == "active"
-    assert emails() == []  # no renewal reminder for a fixed term
+    assert refreshed(license).status == "active"
+    assert queued_templates() == []  # no renewal reminder for a fixed term
     sweep_through(date(2027, 5, 31))
-    assert status(license) == "expired"
-    assert emails() == ["expired"]
+    assert refreshed(license).status == "expired"
+    assert queued_templates() == ["expired"]
     assert license.invoices.count() == 1
 
 
@@ -271,13 +252,13 @@ def test_a_prepaid_license_renews_only_into_a_paid_period(customer, paid):
     if paid:
         assert (license.status, license.period_end) == ("active", date(2028, 1, 15))
         assert license.invoices.count() == 2  # no second invoice for the renewal
-        assert emails() == ["renewal_reminder", "renewed"]
+        assert queued_templates() == ["renewal_reminder", "renewed"]
     else:
         assert (license.status, license.ended_on) == ("expired", date(2027, 1, 15))
         invoice.refresh_from_db()
         assert invoice.status == "void"  # the period it billed never began
-        assert emails() == ["renewal_reminder", "expired"]
+        assert queued_templates() == ["renewal_reminder", "expired"]
         sweep_through(
             date(2027, 3, 1)
         )  # the unpaid prepaid invoice brings no default notices
-        assert emails() == ["renewal_reminder", "expired"]
+        assert queued_templates() == ["renewal_reminder", "expired"]

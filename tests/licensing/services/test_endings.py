@@ -8,38 +8,18 @@ import pytest
 from django.core import mail
 
 from core.audit import Actor
-from core.models import OutboxEmail
 from licensing import keys, rules, services
 from licensing.errors import Code, Refused
 from licensing.models import Invoice, License, Refund
 from tests.factories import CustomerFactory, PlanFactory, issue
+from tests.licensing.helpers import refreshed
+from tests.outbox import queued_templates
 
 # Transactional: every service commits, so emails leave through the outbox as in production.
 pytestmark = pytest.mark.django_db(transaction=True)
 
 STAFF = Actor.system()
 PURCHASED = date(2026, 6, 1)
-
-
-def emails() -> list[str]:
-    """The emails queued so far, by template name, oldest first."""
-    rows = OutboxEmail.objects.order_by("id").values_list("template", flat=True)
-    return [t.rsplit("/", 1)[-1] for t in rows]
-
-
-def status(license) -> str:
-    license.refresh_from_db()
-    return license.status
-
-
-@pytest.fixture
-def rolling_plan():
-    return PlanFactory(slug="desktop-single", price=Decimal("990.00"), currency="NOK")
-
-
-@pytest.fixture
-def customer():
-    return CustomerFactory(email="kunde@example.org", language="nb")
 
 
 @pytest.mark.parametrize(
@@ -57,7 +37,7 @@ def test_notice_on_the_deadline_ends_this_period_and_a_day_later_the_next(
     )
     license.refresh_from_db()
     assert (license.status, license.termination_effective_on) == ("active", ends_on)
-    assert emails() == ["termination_received"]
+    assert queued_templates() == ["termination_received"]
     with pytest.raises(Refused) as refused:
         services.termination_notice_receive(
             license_id=license.pk, received_on=received_on, actor=STAFF
@@ -82,15 +62,15 @@ def test_withdrawal_on_day_14_and_a_refused_one_on_day_15(rolling_plan, customer
             license_id=late.pk, day=day_14 + timedelta(days=1), actor=STAFF
         )
     assert refused.value.code == Code.WITHDRAWAL_NOT_ALLOWED
-    assert status(late) == "active"
+    assert refreshed(late).status == "active"
     assert not Refund.objects.exists()
-    assert emails() == []
+    assert queued_templates() == []
 
     license = issue(plan=rolling_plan, customer=customer, purchased_on=PURCHASED)
     refund = services.license_withdraw(license_id=license.pk, day=day_14, actor=STAFF)
-    assert status(license) == "cancelled"
+    assert refreshed(license).status == "cancelled"
     assert (refund.amount, refund.due_on) == (Decimal("990.00"), date(2026, 6, 29))
-    assert emails() == ["withdrawal_confirmed"]
+    assert queued_templates() == ["withdrawal_confirmed"]
     assert "29. juni 2026" in mail.outbox[-1].body
 
 
@@ -117,6 +97,6 @@ def test_cancel_within_14_days_only_if_never_installed(rolling_plan, customer):
         services.license_cancel(license_id=unused.pk, day=date(2026, 6, 3), actor=STAFF)
         is None
     )
-    assert status(unused) == "cancelled"
+    assert refreshed(unused).status == "cancelled"
     assert unused.invoices.get().status == Invoice.Status.VOID
     assert not Refund.objects.exists()

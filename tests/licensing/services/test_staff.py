@@ -6,27 +6,18 @@ import pytest
 import time_machine
 
 from core.audit import Actor
-from core.models import OutboxEmail
 from licensing import services
 from licensing.errors import Code, Refused
 from licensing.models import License
 from licensing.sweep import sweep_day
 from tests.factories import CustomerFactory, PlanFactory, issue
+from tests.licensing.helpers import refreshed
+from tests.outbox import queued_templates
 
 pytestmark = pytest.mark.django_db
 
 STAFF = Actor.system()
 PURCHASED = date(2026, 1, 5)
-
-
-def templates() -> list[str]:
-    rows = OutboxEmail.objects.order_by("id").values_list("template", flat=True)
-    return [t.rsplit("/", 1)[-1] for t in rows]
-
-
-def refreshed(license) -> License:
-    license.refresh_from_db()
-    return license
 
 
 @pytest.fixture
@@ -58,7 +49,7 @@ def test_payment_does_not_lift_a_suspension_by_the_vendor(unpaid):
     license = refreshed(unpaid)
     assert (license.status, license.suspended_for) == ("suspended", "vendor")
     assert license.status_label == "Suspended by the vendor"
-    assert "access_restored" not in templates()
+    assert "access_restored" not in queued_templates()
 
 
 def test_staff_cannot_unsuspend_a_payment_block_but_payment_lifts_it(unpaid):
@@ -70,7 +61,7 @@ def test_staff_cannot_unsuspend_a_payment_block_but_payment_lifts_it(unpaid):
     services.invoice_record_payment(invoice_id=unpaid.invoices.get().pk, actor=STAFF)
     license = refreshed(unpaid)
     assert (license.status, license.suspended_for) == ("active", "")
-    assert templates()[-1] == "access_restored"
+    assert queued_templates()[-1] == "access_restored"
 
 
 def test_the_sweep_does_not_block_over_a_suspension_by_the_vendor(unpaid):
@@ -81,8 +72,8 @@ def test_the_sweep_does_not_block_over_a_suspension_by_the_vendor(unpaid):
             sweep_day(due + timedelta(days=offset))
     license = refreshed(unpaid)
     assert (license.status, license.suspended_for) == ("suspended", "vendor")
-    assert "access_blocked" in templates()  # the vendor's suspension was told
-    assert templates().count("access_blocked") == 1
+    assert "access_blocked" in queued_templates()  # the vendor's suspension was told
+    assert queued_templates().count("access_blocked") == 1
 
 
 def test_unsuspending_a_license_in_default_leaves_it_blocked_for_payment_and_says_so(
@@ -94,13 +85,13 @@ def test_unsuspending_a_license_in_default_leaves_it_blocked_for_payment_and_say
     for day in (notice_day, block_day):
         with time_machine.travel(day, tick=False):
             sweep_day(day)
-    before = templates().count("access_blocked")
+    before = queued_templates().count("access_blocked")
     with time_machine.travel(block_day + timedelta(days=1), tick=False):
         services.license_unsuspend(license_id=unpaid.pk, actor=STAFF)
     license = refreshed(unpaid)
     assert (license.status, license.suspended_for) == ("suspended", "payment")
-    assert templates().count("access_blocked") == before + 1
-    assert "access_restored" not in templates()
+    assert queued_templates().count("access_blocked") == before + 1
+    assert "access_restored" not in queued_templates()
 
 
 def test_unsuspending_restores_a_license_not_in_default(unpaid):
@@ -108,7 +99,7 @@ def test_unsuspending_restores_a_license_not_in_default(unpaid):
     services.license_unsuspend(license_id=unpaid.pk, actor=STAFF, day=PURCHASED)
     license = refreshed(unpaid)
     assert (license.status, license.suspended_for) == ("active", "")
-    assert templates()[-1] == "access_restored"
+    assert queued_templates()[-1] == "access_restored"
 
 
 def test_every_block_sends_its_email_even_for_the_same_invoice(unpaid):
@@ -120,10 +111,10 @@ def test_every_block_sends_its_email_even_for_the_same_invoice(unpaid):
         services.license_unsuspend(license_id=unpaid.pk, actor=STAFF)
     assert refreshed(unpaid).suspended_for == License.SuspendedFor.PAYMENT
     # The sweep's block, the vendor's suspension, the block again.
-    assert templates().count("access_blocked") == 3
+    assert queued_templates().count("access_blocked") == 3
     with time_machine.travel(block_day + timedelta(days=2), tick=False):
         sweep_day(block_day + timedelta(days=2))  # nothing new: already blocked
-    assert templates().count("access_blocked") == 3
+    assert queued_templates().count("access_blocked") == 3
 
 
 def test_a_suspension_twice_is_refused_and_an_ended_license_cannot_be_suspended(
