@@ -24,10 +24,12 @@ from licensing.models import (
 )
 
 
-def service_action(description, service, done_message):
+def service_action(description, service, done_message, *, caveat=None):
     """An admin action calling `service(obj, actor)` for each selected object.
 
-    Refusals are reported object by object; successes are counted.
+    Refusals are reported object by object; successes are counted. `caveat`
+    (the service's result -> a message or None) tells staff when a change did
+    less than they asked for.
     """
 
     @admin.action(description=description, permissions=["change"])
@@ -35,11 +37,15 @@ def service_action(description, service, done_message):
         actor, done = Actor.user(request.user), 0
         for obj in queryset:
             try:
-                service(obj, actor)
+                result = service(obj, actor)
             except Refused as refused:
                 modeladmin.message_user(
                     request, f"{obj}: {refused.message}", messages.WARNING
                 )
+                continue
+            warning = caveat(result) if caveat else None
+            if warning:
+                modeladmin.message_user(request, f"{obj}: {warning}", messages.WARNING)
             else:
                 done += 1
         if done:
@@ -87,6 +93,9 @@ class PublishAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return obj is None and super().has_change_permission(request, obj)
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # what was announced stays on record
+
     def save_model(self, request, obj, form, change):
         published = self.publish(obj, actor=Actor.user(request.user))
         obj.pk = published.pk
@@ -133,6 +142,7 @@ class ActivationInline(admin.TabularInline):
     can_delete = False
     fields = [
         "id",
+        "label",
         "platform",
         "activated_at",
         "last_heartbeat_at",
@@ -150,6 +160,7 @@ class ActivationAdmin(admin.ModelAdmin):
 
     list_display = [
         "id",
+        "label",
         "license",
         "platform",
         "activated_at",
@@ -271,6 +282,14 @@ class LicenseAdmin(admin.ModelAdmin):
         lambda n: (
             ngettext("%(n)d license unsuspended.", "%(n)d licenses unsuspended.", n)
             % {"n": n}
+        ),
+        caveat=lambda lic: (
+            _(
+                "stays suspended: an invoice is overdue, so it is now blocked for "
+                "payment (the customer is told). Record the payment to restore access."
+            )
+            if lic.status == License.Status.SUSPENDED
+            else None
         ),
     )
     terminate = service_action(

@@ -1,6 +1,7 @@
 """Pages behind the links in emails: confirming a registration, accepting a transfer."""
 
 from django.shortcuts import render
+from django.utils.translation import get_language
 from django.views import View
 
 from licensing import keys, selectors, services
@@ -97,6 +98,7 @@ class TransferAcceptView(View):
                 kind=form.cleaned_data["kind"],
                 agreement_accepted=form.cleaned_data["accept"],
                 agreement=form.cleaned_data["agreement"],
+                language=get_language(),
             )
         except Refused as refused:
             # The agreement in force now, to be read and accepted afresh.

@@ -246,7 +246,7 @@ class PingResponse(serializers.Serializer):
 
 class ErrorResponse(serializers.Serializer):
     code = serializers.ChoiceField(
-        choices=[*(c.value for c in API_CODES), "UNAVAILABLE"]
+        choices=[*(c.value for c in API_CODES if c != "VALID"), "UNAVAILABLE"]
     )
     detail = serializers.CharField(help_text="For developers; never echoes the input.")
     seat_frees_at = serializers.DateTimeField(

@@ -79,6 +79,11 @@ class ActivationCreateView(ClientApiView):
 
     @extend_schema(
         operation_id="activate",
+        description=(
+            "Take a seat for this machine (201), or get its seat back if it holds "
+            "one already (200). Refused 409 TOO_MANY_MACHINES when the seats are "
+            "taken, 403 with the license's code when it cannot be used."
+        ),
         request=s.ActivateRequest,
         responses={
             201: OpenApiResponse(
@@ -117,6 +122,10 @@ class ActivationCreateView(ClientApiView):
 class HeartbeatView(ClientApiView):
     @extend_schema(
         operation_id="heartbeat",
+        description=(
+            "Tell the server this machine is alive (heartbeat plans): its seat is "
+            "kept while heartbeats arrive within the plan's interval plus grace."
+        ),
         request=s.KeyRequest,
         responses={200: s.HeartbeatResponse, **ERRORS},
     )
@@ -131,6 +140,10 @@ class HeartbeatView(ClientApiView):
 class DeactivateView(ClientApiView):
     @extend_schema(
         operation_id="deactivate",
+        description=(
+            "Free this machine's seat at once, unless it holds an unexpired offline "
+            "file (409 MACHINE_CHECKED_OUT with seat_frees_at)."
+        ),
         request=s.KeyRequest,
         responses={
             200: s.OkResponse,
@@ -160,6 +173,11 @@ class CheckoutView(ClientApiView):
 
     @extend_schema(
         operation_id="checkout",
+        description=(
+            "A signed offline license file for a machine that validates VALID; the "
+            "machine keeps its seat until the file expires, and the file never "
+            "outlives the license's known end."
+        ),
         request=s.CheckoutRequest,
         responses={200: s.CheckoutResponse, **ERRORS},
     )
@@ -176,6 +194,11 @@ class RegisterView(ClientApiView):
 
     @extend_schema(
         operation_id="register",
+        description=(
+            "Ask an address to confirm the registration of this license (202); "
+            "nothing changes until the emailed link is confirmed. At most "
+            "API_REGISTER_LIMIT emails per license and per address (429)."
+        ),
         request=s.RegisterRequest,
         responses={
             202: OpenApiResponse(
@@ -204,6 +227,13 @@ class RegisterView(ClientApiView):
 
 
 class SigningKeysView(APIView):
-    @extend_schema(operation_id="signing_keys", responses={200: s.SigningKeysResponse})
+    @extend_schema(
+        operation_id="signing_keys",
+        responses={200: s.SigningKeysResponse},
+        description=(
+            "The public Ed25519 keys that sign answers and offline files. Pin one "
+            "in your client and trust the others only through their endorsements."
+        ),
+    )
     def get(self, request):
         return signed_response({"keys": signing.public_keys()})

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from licensing import tokens
-from licensing.models import RegistrationRequest, TransferOffer
+from licensing.models import LIVE_STATUSES, RegistrationRequest, TransferOffer
 
 
 def registration_pending(*, token: str) -> RegistrationRequest | None:
@@ -14,7 +14,11 @@ def registration_pending(*, token: str) -> RegistrationRequest | None:
 
 
 def transfer_pending(*, token: str) -> TransferOffer | None:
-    """The unexpired transfer offer this token opens, or None."""
+    """The unexpired transfer offer this token opens, or None (also when its
+    license has ended since: nothing is left to transfer)."""
     return tokens.pending(
-        TransferOffer.objects.select_related("license__product"), token
+        TransferOffer.objects.select_related("license__product").filter(
+            license__status__in=LIVE_STATUSES
+        ),
+        token,
     )

@@ -83,11 +83,13 @@ def transfer_accept(
     kind: str,
     agreement_accepted: bool,
     agreement: AgreementVersion | None,
+    language: str = "",
 ) -> License:
     """The new owner accepts `agreement` (the version they were shown): a new
     license with a new key is theirs; the old key ends.
 
-    `kind` is one of Customer.Kind; it applies to a customer created here (an
+    `kind` is one of Customer.Kind; it and `language` (the one the page was
+    read in; the offer's by default) apply to a customer created here (an
     existing customer keeps theirs).
     """
     offer = transfer_pending(token=token)
@@ -100,7 +102,7 @@ def transfer_accept(
     old = license_lock(pk=offer.license_id)
     _check_transferable(old)
     customer, created = customer_get_or_create(
-        email=offer.email, name=name, language=offer.language
+        email=offer.email, name=name, language=language or offer.language
     )
     if created:
         customer.kind = Customer.Kind(kind)
@@ -140,13 +142,15 @@ def transfer_accept(
     )
     email_registrant(
         new,
-        key=f"transfer-completed:{new.pk}",
+        key=f"transfer-completed:{new.pk}:new-owner",
         template="transfer_completed",
         context={"key": new.display_key, "new_owner": True},
     )
     email_registrant(
         old,
-        key=f"transfer-completed:{old.pk}",
+        # Its own key: the old license may itself have come from a transfer,
+        # whose new-owner email used this license's id.
+        key=f"transfer-completed:{old.pk}:previous-owner",
         template="transfer_completed",
         context={"new_owner": False},
     )

@@ -280,3 +280,25 @@ def test_staff_release_a_lost_machine_from_the_admin(admin_client):
     response = act(admin_client, "activation", "release", [machine])
     assert "1 machine released." in response.content.decode()
     assert not license.activations.exists()
+
+
+def test_unsuspending_a_license_left_blocked_for_payment_says_so(admin_client):
+    license = issue(plan=PlanFactory(), customer=CustomerFactory(), paid=False)
+    services.license_suspend(license_id=license.pk, actor=Actor.system())
+    overdue = date.today() - timedelta(days=40)
+    Invoice.objects.filter(license=license).update(
+        due_on=overdue, default_notice_sent_on=overdue
+    )
+    response = act(admin_client, "license", "unsuspend", [license])
+    page = response.content.decode()
+    assert "stays suspended" in page
+    assert "1 license unsuspended." not in page
+    license.refresh_from_db()
+    assert license.suspended_for == "payment"
+
+
+@pytest.mark.parametrize("model", ["agreementversion", "productrelease", "productnews"])
+def test_what_was_announced_cannot_be_deleted(admin_client, model):
+    listing = admin_client.get(f"/admin/licensing/{model}/")
+    assert listing.status_code == 200
+    assert "delete_selected" not in listing.content.decode()

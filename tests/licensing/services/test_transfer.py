@@ -5,6 +5,7 @@ from django.core import mail
 from django.test import Client
 
 from core.audit import Actor
+from core.models import OutboxEmail
 from licensing import keys, services
 from licensing.errors import Refused
 from licensing.models import License
@@ -99,3 +100,57 @@ def test_an_invoice_opened_after_the_offer_blocks_the_acceptance():
             agreement=None,
         )
     assert License.objects.get(pk=license.pk).status == "active"
+
+
+def offer_and_accept(license, to_email, *, language="en"):
+    services.transfer_offer(
+        license_id=license.pk, to_email=to_email, actor=Actor.system()
+    )
+    token = accept_path(sent_to(to_email)).split("/")[-2]
+    return services.transfer_accept(
+        token=token,
+        name="",
+        kind="consumer",
+        agreement_accepted=True,
+        agreement=None,
+        language=language,
+    )
+
+
+def test_a_license_transferred_twice_tells_every_previous_owner():
+    first = issue(plan=PlanFactory(), customer=CustomerFactory(email="a@example.org"))
+    second = offer_and_accept(first, "b@example.org")
+    offer_and_accept(second, "c@example.org")
+    completed = [
+        row.to
+        for row in OutboxEmail.objects.filter(
+            template="licensing/email/transfer_completed"
+        ).order_by("id")
+    ]
+    # a: lost the license; b: got it, then lost it; c: got it.
+    assert completed == [
+        "b@example.org",
+        "a@example.org",
+        "c@example.org",
+        "b@example.org",
+    ]
+
+
+def test_the_new_owner_keeps_the_language_the_page_was_read_in():
+    license = issue(plan=PlanFactory(), customer=CustomerFactory())
+    new = offer_and_accept(license, "ny@example.org", language="nb")
+    assert new.customer.language == "nb"
+
+
+def test_an_offer_for_a_license_that_has_ended_is_no_longer_valid():
+    license = issue(plan=PlanFactory(), customer=CustomerFactory())
+    services.transfer_offer(
+        license_id=license.pk, to_email="late@example.org", actor=Actor.system()
+    )
+    path = accept_path(sent_to("late@example.org"))
+    services.license_terminate(
+        license_id=license.pk, day=license.purchased_on, actor=Actor.system()
+    )
+    page = Client().get(path)
+    assert page.status_code == 404
+    assert "This link is not valid" in page.content.decode()
