@@ -183,6 +183,17 @@ def outbox_deliver(*, email_id: int) -> bool:
             message.send()
         except (smtplib.SMTPException, OSError) as exc:
             error = exc
+        except ValueError as exc:
+            # The message cannot be written at all (an address whose domain has
+            # no IDNA form, a bad header): no retry can help. Given up at once.
+            email.attempts += 1
+            email.last_error = _describe(exc)
+            email.save(update_fields=["attempts", "last_error"])
+            outbox_mark_failed(email_id=email.pk)
+            logger.warning(
+                "outbox email %s cannot be sent: %s", email.pk, email.last_error
+            )
+            return False
         else:
             error = None
             email.status = OutboxEmail.Status.SENT

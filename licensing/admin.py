@@ -402,6 +402,9 @@ class RefundAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # a refund owed is a record
+
 
 @admin.register(SigningKey)
 class SigningKeyAdmin(admin.ModelAdmin):
@@ -410,4 +413,8 @@ class SigningKeyAdmin(admin.ModelAdmin):
     readonly_fields = fields
 
     def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # `manage.py revoke_signing_key` removes a key and mends the chain.
         return False

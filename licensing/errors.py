@@ -89,7 +89,8 @@ MESSAGES = {
     Code.RATE_LIMITED: _("Too many requests; retry later."),
     Code.ALREADY_REGISTERED: _("This license is registered already."),
     Code.MACHINE_CHECKED_OUT: _(
-        "This machine holds an offline license file: its seat frees when the file expires."
+        "A machine holds an unexpired offline license file: "
+        "its seat frees only when the file expires."
     ),
     Code.NOT_ACTIVE: _("Only an active license can be suspended."),
     Code.NOT_SUSPENDED: _("Only a suspended license can be unsuspended."),

@@ -27,6 +27,7 @@ from django.conf import settings
 from django.db import DatabaseError
 from django.utils import timezone
 
+from licensing import keys
 from licensing.models import SigningKey
 
 logger = logging.getLogger(__name__)
@@ -42,7 +43,7 @@ class NoSigningKey(RuntimeError):
 class LoadedKey:
     keyid: str
     public_key: str  # base64 of the 32 raw bytes
-    private: Ed25519PrivateKey
+    private: Ed25519PrivateKey | None  # None once purged: listed for the chain only
     created_at: datetime
     activates_at: datetime
     retired_at: datetime | None
@@ -55,8 +56,15 @@ class Keyring:
     loaded_at: float  # time.monotonic()
 
     def signer(self, now: datetime | None = None) -> LoadedKey:
+        """The newest key that has started signing and is not retired."""
         now = now or timezone.now()
-        usable = [k for k in self.keys if k.activates_at <= now]
+        usable = [
+            k
+            for k in self.keys
+            if k.private is not None
+            and k.activates_at <= now
+            and (k.retired_at is None or k.retired_at > now)
+        ]
         if not usable:
             raise NoSigningKey("No signing key is active yet.")
         return max(usable, key=lambda k: k.activates_at)
@@ -85,14 +93,18 @@ def endorse(private_key_b64: str, *, keyid: str, public_key: str) -> str:
     return base64.b64encode(private.sign(endorsement_text(keyid, public_key))).decode()
 
 
+def _private(stored: str) -> Ed25519PrivateKey | None:
+    if not stored:
+        return None
+    return Ed25519PrivateKey.from_private_bytes(base64.b64decode(stored))
+
+
 def _load() -> Keyring:
-    keys = tuple(
+    loaded = tuple(
         LoadedKey(
             keyid=row.keyid,
             public_key=row.public_key,
-            private=Ed25519PrivateKey.from_private_bytes(
-                base64.b64decode(row.private_key)
-            ),
+            private=_private(row.private_key),
             created_at=row.created_at,
             activates_at=row.activates_at,
             retired_at=row.retired_at,
@@ -100,7 +112,7 @@ def _load() -> Keyring:
         )
         for row in SigningKey.objects.order_by("created_at")
     )
-    return Keyring(keys=keys, loaded_at=time.monotonic())
+    return Keyring(keys=loaded, loaded_at=time.monotonic())
 
 
 _keyring: Keyring | None = None
@@ -196,14 +208,15 @@ def isoformat(moment: datetime) -> str:
 def answer_binding(canonical_key: str, fingerprint: str = "", nonce: str = "") -> str:
     """`meta.binding`: which question a signed answer is about (SPEC section 5).
 
-    Lowercase hex SHA-256 of `<canonical key>\\n<fingerprint>\\n<nonce>`, so a
-    client can tell that a genuine answer was not relayed from another key,
-    machine or request.
+    Lowercase hex SHA-256 of `<key>\\n<fingerprint>\\n<nonce>`, the key in its
+    printed form `XXXXX-XXXXX-XXXXX-XXXXX-XXXXX`, so a client can tell that a
+    genuine answer was not relayed from another key, machine or request.
     """
-    text = f"{canonical_key}\n{fingerprint}\n{nonce}"
+    text = f"{keys.display(canonical_key)}\n{fingerprint}\n{nonce}"
     return hashlib.sha256(text.encode()).hexdigest()
 
 
 def file_binding(canonical_key: str, fingerprint: str) -> str:
-    """An offline file's `binding`: the key and machine it is for."""
-    return hashlib.sha256(f"{canonical_key}\n{fingerprint}".encode()).hexdigest()
+    """An offline file's `binding`: the key (printed form) and machine it is for."""
+    text = f"{keys.display(canonical_key)}\n{fingerprint}"
+    return hashlib.sha256(text.encode()).hexdigest()

@@ -42,7 +42,15 @@ class ApiErrorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        return self.get_response(request)
+        response = self.get_response(request)
+        if (
+            response.status_code == 404
+            and is_api(request)
+            and not response.has_header("X-License-Signature")
+        ):
+            # Django's own 404 (its debug page under DEBUG): signed JSON as well.
+            return api_failure(request, 404, "")
+        return response
 
     def process_exception(self, request, exception):
         if not is_api(request):

@@ -76,6 +76,7 @@ def nonce_field():
     return StrictCharField(
         required=False,
         allow_blank=True,
+        trim_whitespace=False,  # echoed and bound exactly as sent
         max_length=NONCE_MAX_LENGTH,
         help_text="Echoed in meta.nonce so the client can reject replayed answers.",
     )
@@ -84,6 +85,7 @@ def nonce_field():
 def fingerprint_field(required: bool):
     return StrictCharField(
         required=required,
+        trim_whitespace=False,  # hashed exactly as sent, as validate does
         min_length=1,
         max_length=FINGERPRINT_MAX_LENGTH,
         help_text="The machine's fingerprint; stored only as a keyed hash.",

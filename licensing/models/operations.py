@@ -15,7 +15,9 @@ class SigningKey(models.Model):
 
     keyid = models.CharField(_("key id"), max_length=32, unique=True)
     public_key = models.CharField(_("public key (base64)"), max_length=64)
-    private_key = EncryptedTextField(_("private key (base64)"))
+    # Null once purged (retired beyond the longest offline-file lifetime): the
+    # key then stays listed only so that clients can follow the chain.
+    private_key = EncryptedTextField(_("private key (base64)"), null=True)
     created_at = models.DateTimeField(_("created"))
     activates_at = models.DateTimeField(_("signs from"))
     retired_at = models.DateTimeField(_("retired"), null=True, blank=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -42,7 +43,7 @@ def registration_request(
     wait = ratelimit.hit(
         [
             ("register-license", license.key_index, rate),
-            ("register-to", blind_index("ratelimit.register-to", email), rate),
+            ("register-to", _mailbox(email), rate),
         ]
     )
     if wait is not None:
@@ -75,6 +76,16 @@ def registration_request(
     return request
 
 
+def _mailbox(email: str) -> str:
+    """One mailbox however its address is spelled (case, `+tags`, quotes, an
+    IDNA domain), as a keyed hash for the per-recipient limit."""
+    local, _, domain = email.strip().rpartition("@")
+    local = local.strip('"').split("+", 1)[0]
+    with contextlib.suppress(UnicodeError):  # not an IDNA name: counted as written
+        domain = domain.encode("idna").decode()
+    return blind_index("ratelimit.register-to", f"{local}@{domain}")
+
+
 def registrations_purge_expired(*, now: datetime | None = None) -> int:
     """Delete registration requests whose link has expired (they hold an email address)."""
     deleted, _ = RegistrationRequest.objects.filter(
@@ -90,6 +101,9 @@ def registration_confirm(*, token: str) -> License:
     if request is None:
         raise Refused(Code.NOT_FOUND)
     license = license_lock(pk=request.license_id)
+    # Under the lock: a new request made meanwhile replaced this one.
+    if not RegistrationRequest.objects.filter(pk=request.pk).exists():
+        raise Refused(Code.NOT_FOUND)
     if license.customer_id is not None:
         request.delete()
         raise Refused(Code.ALREADY_REGISTERED)

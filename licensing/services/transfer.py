@@ -18,21 +18,36 @@ from accounts.models import Customer
 from accounts.services import customer_get_or_create
 from core import audit, outbox
 from core.audit import Actor
-from licensing import keys, tokens
+from licensing import keys, signing, tokens
 from licensing.errors import Code, Refused
 from licensing.models import AgreementVersion, Invoice, License, TransferOffer
 from licensing.selectors.agreements import agreement_current
 from licensing.selectors.links import transfer_pending
-from licensing.services.common import LIVE, email_registrant, license_lock
+from licensing.services.common import email_registrant, license_lock
 
 OFFER_DAYS = 14
 
 
 def _check_transferable(license: License) -> None:
-    if license.status not in LIVE:
+    """Only an active license with nothing open and no machine working offline.
+
+    A machine with an unexpired offline file goes on working under the old
+    key until the file expires, so the license would run on two owners' seats.
+    """
+    if license.status != License.Status.ACTIVE:
         raise Refused(Code.NOT_TRANSFERABLE)
     if license.invoices.filter(status=Invoice.Status.OPEN).exists():
         raise Refused(Code.INVOICE_OPEN)
+    held = (
+        license.activations.filter(checked_out_until__gt=timezone.now())
+        .order_by("-checked_out_until")
+        .values_list("checked_out_until", flat=True)
+        .first()
+    )
+    if held is not None:
+        raise Refused(
+            Code.MACHINE_CHECKED_OUT, extra={"seat_frees_at": signing.isoformat(held)}
+        )
 
 
 @transaction.atomic
@@ -100,6 +115,9 @@ def transfer_accept(
     if agreement != agreement_current():
         raise Refused(Code.AGREEMENT_CHANGED)
     old = license_lock(pk=offer.license_id)
+    # Under the lock: a new offer made meanwhile replaced this one.
+    if not TransferOffer.objects.filter(pk=offer.pk).exists():
+        raise Refused(Code.OFFER_INVALID)
     _check_transferable(old)
     customer, created = customer_get_or_create(
         email=offer.email, name=name, language=language or offer.language
@@ -119,6 +137,10 @@ def transfer_accept(
         period_start=old.period_start,
         period_end=old.period_end,
         reminded_for=old.reminded_for,
+        # The agreement goes on as it was: its notice and install history too.
+        termination_received_on=old.termination_received_on,
+        termination_effective_on=old.termination_effective_on,
+        first_activated_at=old.first_activated_at,
         agreement_version=agreement,
     )
     released = old.activations.count()

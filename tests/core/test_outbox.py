@@ -272,3 +272,23 @@ def test_the_purge_runs_daily(settings):
     assert len(schedule.hour) == 1 and len(schedule.minute) == 1  # once a day,
     assert schedule.day_of_week == set(range(7))  # every day
     assert schedule.day_of_month == set(range(1, 32))
+
+
+@pytest.mark.django_db
+def test_an_email_that_cannot_be_written_is_given_up_at_once(
+    django_capture_on_commit_callbacks,
+):
+    """An address whose domain has no IDNA form: no retry can send it."""
+    with django_capture_on_commit_callbacks(execute=True):
+        outbox.enqueue(
+            key="poison",
+            to="a@" + "ä" * 60 + ".com",
+            template="licensing/email/license_issued",
+            context={"license": None, "key": "K", "product": "P"},
+            language="en",
+        )
+    email = OutboxEmail.objects.get(idempotency_key="poison")
+    assert email.status == OutboxEmail.Status.FAILED
+    assert email.attempts == 1 and email.last_error.startswith("UnicodeError")
+    assert email.body_text == "" and mail.outbox == []
+    assert outbox.pending_stale_ids() == []

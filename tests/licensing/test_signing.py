@@ -61,12 +61,19 @@ def test_signing_keys_answer_the_documented_shape(api):
     assert len(base64.b64decode(key["public_key"])) == 32
 
 
-def test_retired_keys_are_purged_after_the_longest_offline_file_lifetime(signing_key):
+def test_retired_keys_lose_their_private_half_after_the_longest_offline_file_lifetime(
+    signing_key,
+):
     new = services.signing_key_rotate(actor=Actor.system())
     retired_at = SigningKey.objects.get(pk=signing_key.pk).retired_at
     assert services.signing_keys_purge(now=retired_at + timedelta(days=89)) == 0
     assert services.signing_keys_purge(now=retired_at + timedelta(days=91)) == 1
-    assert list(SigningKey.objects.all()) == [new]
+    assert services.signing_keys_purge(now=retired_at + timedelta(days=92)) == 0
+    old = SigningKey.objects.get(pk=signing_key.pk)
+    assert old.private_key is None  # nothing left to sign with
+    # Still listed, with the public half, so the chain from it holds.
+    signing.forget()
+    assert [k["keyid"] for k in signing.public_keys()] == [old.keyid, new.keyid]
 
 
 def test_the_private_key_is_encrypted_at_rest(signing_key):

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 def binding(key: str, fingerprint: str = "", nonce: str = "") -> str:
     """What a client computes from its own question (SPEC section 5)."""
-    text = f"{keys.normalise(key)}\n{fingerprint}\n{nonce}"
+    text = f"{keys.display(keys.normalise(key))}\n{fingerprint}\n{nonce}"
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -71,3 +71,27 @@ def test_a_malformed_key_binds_nothing_and_keyless_calls_have_no_binding(api):
     assert bad.status_code == 400 and bad.body["meta"]["binding"] is None
     assert "binding" not in api.get("ping").body["meta"]
     assert "binding" not in api.get("signing-keys").body["meta"]
+
+
+def test_the_binding_is_over_the_printed_key_with_its_dashes(api):
+    license = issue(plan=PlanFactory())
+    printed = license.display_key  # XXXXX-XXXXX-XXXXX-XXXXX-XXXXX
+    assert printed.count("-") == 4
+    body = api.validate(license.key.lower().replace("-", ""), nonce="n1").body
+    expected = hashlib.sha256(f"{printed}\n\nn1".encode()).hexdigest()
+    assert body["meta"]["binding"] == expected
+
+
+def test_fingerprint_and_nonce_are_taken_exactly_as_sent(api):
+    license = issue(plan=PlanFactory(seats=2))
+    api.activate(license.key, "machine-id\n", nonce=" n ")
+    assert api.validate(license.key, fingerprint="machine-id\n").body["code"] == "VALID"
+    assert (
+        api.validate(license.key, fingerprint="machine-id").body["code"]
+        == "FINGERPRINT_SCOPE_MISMATCH"
+    )
+    answer = api.activate(license.key, "machine-id\n", nonce=" n ")
+    assert answer.body["meta"]["nonce"] == " n "
+    assert client_accepts(
+        answer, key=license.key, fingerprint="machine-id\n", nonce=" n "
+    )

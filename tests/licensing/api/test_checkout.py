@@ -48,9 +48,7 @@ def test_checkout_gives_a_file_verifiable_with_the_public_key_alone(api):
         .astimezone(UTC)
         .strftime("%Y-%m-%dT%H:%M:%SZ"),
         # The file names the key and machine it is for.
-        "binding": hashlib.sha256(
-            f"{keys.normalise(license.key)}\npc-1".encode()
-        ).hexdigest(),
+        "binding": hashlib.sha256(f"{license.display_key}\npc-1".encode()).hexdigest(),
     }
 
 

@@ -146,3 +146,9 @@ def test_detail_never_echoes_the_input(raw, fields, secret):
     response, body = raw("licenses/register", json.dumps(data))
     assert_error(response, body, 400)
     assert secret.lower() not in body["detail"].lower()
+
+
+def test_unknown_api_paths_are_signed_json_under_debug_too(raw, settings):
+    settings.DEBUG = True
+    response = raw.client.get("/api/v1/nothing-here")
+    assert verify_signed(response)["code"] == "NOT_FOUND"

@@ -190,3 +190,25 @@ def test_registration_emails_are_limited_per_license_and_per_address(api, settin
             == 202
         )
     assert register(one, f"z-{random.randint(0, 10**9)}@example.org").status_code == 429
+
+
+@pytest.mark.parametrize(
+    "variant",
+    [
+        "VICTIM@example.org",
+        "victim+1@example.org",
+        '"victim"@example.org',
+    ],
+)
+def test_one_mailbox_however_spelled_shares_the_register_limit(api, settings, variant):
+    settings.API_REGISTER_LIMIT = "1/day"
+    domain = f"x{random.randint(0, 10**9)}.example.org"
+    assert (
+        api.post(
+            "licenses/register", {"key": issue().key, "email": f"victim@{domain}"}
+        ).status_code
+        == 202
+    )
+    spelled = variant.replace("example.org", domain)
+    again = api.post("licenses/register", {"key": issue().key, "email": spelled})
+    assert again.status_code == 429

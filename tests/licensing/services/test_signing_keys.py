@@ -6,8 +6,10 @@ key trusts exactly the keys the chain vouches for, whatever the list says.
 
 import base64
 import json
+from datetime import timedelta
 
 import pytest
+import time_machine
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PrivateKey,
@@ -17,6 +19,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from core.audit import Actor
 from licensing import services, signing
@@ -149,3 +152,38 @@ def test_an_empty_key_list_is_not_kept_for_the_refresh_interval(client):
     services.signing_key_rotate(actor=Actor.system())
     # No forget(): the empty list must not have been cached.
     assert client.get("/api/v1/ping").status_code == 200
+
+
+def test_a_client_pinned_to_the_first_key_follows_the_chain_after_the_purge():
+    first, second, third = rotate(), rotate(), rotate()
+    later = timezone.now() + timedelta(days=400)
+    assert services.signing_keys_purge(now=later) == 2
+    signing.forget()
+    listed = signing.public_keys()
+    assert set(follow_chain(first.public_key, listed)) == {
+        first.keyid,
+        second.keyid,
+        third.keyid,
+    }
+
+
+def test_revoking_the_signer_while_a_rotation_is_pending_leaves_a_signer():
+    first = rotate()
+    pending = services.signing_key_rotate(actor=Actor.system())  # not signing yet
+    signing.forget()
+    assert signing.keyring().signer().keyid == first.keyid
+    signer = services.signing_key_revoke(keyid=first.keyid, actor=Actor.system())
+    signing.forget()
+    assert signer.keyid == pending.keyid
+    assert signing.keyring().signer().keyid == pending.keyid  # at once, no 503
+
+
+def test_a_retired_key_never_signs_again_after_a_revocation():
+    first, second = rotate(), rotate()
+    with time_machine.travel(timezone.now() + timedelta(seconds=400)):
+        signing.forget()
+        assert signing.keyring().signer().keyid == second.keyid
+        signer = services.signing_key_revoke(keyid=second.keyid, actor=Actor.system())
+        signing.forget()
+        now_signing = signing.keyring().signer().keyid
+    assert now_signing == signer.keyid not in (first.keyid, second.keyid)

@@ -154,3 +154,38 @@ def test_an_offer_for_a_license_that_has_ended_is_no_longer_valid():
     page = Client().get(path)
     assert page.status_code == 404
     assert "This link is not valid" in page.content.decode()
+
+
+def test_no_transfer_while_a_machine_works_offline(api):
+    license = issue(plan=PlanFactory(seats=1), customer=CustomerFactory())
+    api.activate(license.key, "laptop")
+    api.post("licenses/checkout", {"key": license.key, "fingerprint": "laptop"})
+    with pytest.raises(Refused) as refused:
+        services.transfer_offer(
+            license_id=license.pk, to_email="b@example.org", actor=Actor.system()
+        )
+    assert refused.value.code == "MACHINE_CHECKED_OUT"
+    assert "seat_frees_at" in refused.value.extra
+
+
+def test_no_transfer_of_a_license_the_vendor_suspended():
+    license = issue(plan=PlanFactory(), customer=CustomerFactory())
+    services.license_suspend(license_id=license.pk, actor=Actor.system())
+    with pytest.raises(Refused) as refused:
+        services.transfer_offer(
+            license_id=license.pk, to_email="b@example.org", actor=Actor.system()
+        )
+    assert refused.value.code == "NOT_TRANSFERABLE"
+
+
+def test_the_new_license_keeps_the_notice_and_the_install_history(api):
+    license = issue(plan=PlanFactory(), customer=CustomerFactory())
+    api.activate(license.key, "pc")
+    services.termination_notice_receive(
+        license_id=license.pk, received_on=license.purchased_on, actor=Actor.system()
+    )
+    old = License.objects.get(pk=license.pk)
+    new = offer_and_accept(old, "b@example.org")
+    assert new.termination_effective_on == old.termination_effective_on
+    assert new.termination_received_on == old.termination_received_on
+    assert new.first_activated_at == old.first_activated_at is not None
