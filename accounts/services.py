@@ -1,11 +1,14 @@
+from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accounts.models import Customer
+from accounts.models import Customer, User
 from core import audit
 from core.audit import Actor
+from core.batches import keyset_batches
+from core.fields import blind_index, needs_rotation, rotate
 
 
 def customer_get_or_create(
@@ -92,17 +95,191 @@ def customer_consent_record(
 
 
 @transaction.atomic
-def customer_unsubscribe(*, customer: Customer, kind: str) -> bool:
+def customer_unsubscribe(
+    *, customer: Customer, kind: str, actor: Actor | None = None
+) -> bool:
     """Withdraw the consent to one kind of marketing email; True if it was given."""
     field = MARKETING[kind]
     updated = Customer.objects.filter(pk=customer.pk, **{field: True}).update(
         **{field: False, f"{field}_at": None, f"{field}_source": ""}
     )
     if updated:
+        setattr(customer, field, False)
+        setattr(customer, f"{field}_at", None)
+        setattr(customer, f"{field}_source", "")
         audit.record(
-            actor=Actor.system(),
+            actor=actor or Actor.system(),
             action="customer.unsubscribed",
             target=customer,
             data={"kind": kind},
         )
     return bool(updated)
+
+
+def _same_address(a: str, b: str) -> bool:
+    return blind_index(Customer.EMAIL_INDEX, a) == blind_index(Customer.EMAIL_INDEX, b)
+
+
+@transaction.atomic
+def customer_attach_to_user(
+    *, user: User, email: str, language: str = ""
+) -> Customer | None:
+    """Give `user`, whose address `email` has just been verified, the customer
+    record of that address (found by its blind index; created when there is
+    none). A user who has a customer record keeps it (a changed address is
+    `customer_email_change`'s), and a record that belongs to another login is
+    left alone: then None.
+    """
+    user = User.objects.select_for_update().get(pk=user.pk)
+    current = Customer.objects.filter(user=user).first()
+    if current is not None:
+        return current
+    customer, created = customer_get_or_create(email=email, language=language)
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    if customer.user_id is not None:
+        audit.record(
+            actor=Actor.user(user),
+            action="customer.attach_refused",
+            target=customer,
+            data={"user": user.pk},
+        )
+        return None
+    customer.user = user
+    customer.save(update_fields=["user"])
+    audit.record(
+        actor=Actor.user(user),
+        action="customer.attached",
+        target=customer,
+        data={"user": user.pk, "created": created},
+    )
+    return customer
+
+
+@transaction.atomic
+def customer_email_change(*, user: User, email: str) -> Customer | None:
+    """The login's verified address changed to `email`: its customer record moves
+    to the new address (licenses, consents and emails follow it). A login without
+    a record gets the one of the new address. When another record already holds
+    the new address, both stay as they are (audited, for staff to merge).
+    """
+    customer = Customer.objects.select_for_update().filter(user=user).first()
+    if customer is None:
+        return customer_attach_to_user(user=user, email=email)
+    if _same_address(customer.email, email):
+        return customer
+    other = Customer.objects.select_for_update().by_email(email).first()
+    if other is not None:
+        audit.record(
+            actor=Actor.user(user),
+            action="customer.email_conflict",
+            target=customer,
+            data={"user": user.pk, "other": other.pk},
+        )
+        return customer
+    customer.email = email.strip()
+    customer.save(update_fields=["email", "email_index"])
+    audit.record(
+        actor=Actor.user(user),
+        action="customer.email_changed",
+        target=customer,
+        data={"user": user.pk},
+    )
+    return customer
+
+
+# What the profile form may change, besides the two consents.
+PROFILE_FIELDS = ("name", "company", "billing_address", "phone", "language")
+
+
+@transaction.atomic
+def customer_profile_update(
+    *,
+    customer: Customer,
+    actor: Actor,
+    name: str,
+    company: str,
+    billing_address: str,
+    phone: str,
+    language: str,
+    updates_opt_in: bool,
+    news_opt_in: bool,
+    source: str = "profile",
+) -> list[str]:
+    """Save the customer's own details and consents; the names of what changed.
+
+    The audit event names the changed fields, never their values. A consent
+    given here records when and where; one withdrawn forgets both.
+    """
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    values = {
+        "name": name.strip(),
+        "company": company.strip(),
+        "billing_address": billing_address.strip(),
+        "phone": phone.strip(),
+        "language": language,
+    }
+    changed = [f for f in PROFILE_FIELDS if getattr(customer, f) != values[f]]
+    if changed:
+        for field in changed:
+            setattr(customer, field, values[field])
+        customer.save(update_fields=changed)
+        audit.record(
+            actor=actor,
+            action="customer.profile_updated",
+            target=customer,
+            data={"fields": changed},
+        )
+    for kind, wanted in (("updates", updates_opt_in), ("news", news_opt_in)):
+        if wanted:
+            moved = customer_consent_record(
+                customer=customer, kind=kind, source=source, actor=actor
+            )
+        else:
+            moved = customer_unsubscribe(customer=customer, kind=kind, actor=actor)
+        if moved:
+            changed.append(MARKETING[kind])
+    return changed
+
+
+# The values allauth's MFA keeps encrypted (accounts.adapter.MfaAdapter) in
+# Authenticator.data: a TOTP secret, a recovery-code seed, migrated codes.
+MFA_ENCRYPTED_KEYS = ("secret", "seed")
+
+
+def _rotated_mfa_data(data: dict) -> tuple[dict, int]:
+    data = dict(data)
+    rotated = 0
+    for key in MFA_ENCRYPTED_KEYS:
+        value = data.get(key)
+        if isinstance(value, str) and needs_rotation(value):
+            data[key] = rotate(value)
+            rotated += 1
+    codes = data.get("migrated_codes")
+    if isinstance(codes, list):
+        data["migrated_codes"] = [
+            rotate(c) if isinstance(c, str) and needs_rotation(c) else c for c in codes
+        ]
+        rotated += sum(
+            a != b for a, b in zip(codes, data["migrated_codes"], strict=True)
+        )
+    return data, rotated
+
+
+def mfa_secrets_rotate(*, batch_size: int = 500) -> int:
+    """Re-encrypt the MFA secrets with the first of FIELD_ENCRYPTION_KEYS, one
+    transaction a batch; the number of values re-encrypted.
+    (`rotate_encryption_keys` calls it through core's rotation hooks.)
+    """
+    rotated = 0
+    ids = Authenticator.objects.values_list("pk", flat=True)
+    for batch in keyset_batches(ids, batch_size):
+        with transaction.atomic():
+            for authenticator in Authenticator.objects.select_for_update().filter(
+                pk__in=batch
+            ):
+                data, count = _rotated_mfa_data(authenticator.data)
+                if count:
+                    authenticator.data = data
+                    authenticator.save(update_fields=["data"])
+                    rotated += count
+    return rotated

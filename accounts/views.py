@@ -1,9 +1,70 @@
-from django.shortcuts import render
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
-from accounts.services import customer_from_unsubscribe_token, customer_unsubscribe
+from accounts.forms import ProfileForm
+from accounts.receivers import set_language_cookie
+from accounts.selectors import customer_consents, customer_for_user
+from accounts.services import (
+    customer_from_unsubscribe_token,
+    customer_profile_update,
+    customer_unsubscribe,
+)
+from core.audit import Actor
+
+
+class ProfileView(LoginRequiredMixin, View):
+    """The customer's own details, language and marketing consents.
+
+    A login without a customer record (its address not verified yet, or staff)
+    is told so instead.
+    """
+
+    template_name = "accounts/profile.html"
+
+    def get(self, request):
+        customer = customer_for_user(request.user)
+        form = ProfileForm(instance=customer) if customer else None
+        return self._render(request, customer, form)
+
+    def post(self, request):
+        customer = customer_for_user(request.user)
+        if customer is None:
+            return self._render(request, None, None, status=409)
+        form = ProfileForm(request.POST, instance=customer)
+        if not form.is_valid():
+            customer.refresh_from_db()  # the form wrote its input onto the instance
+            return self._render(request, customer, form, status=400)
+        data = form.cleaned_data
+        customer_profile_update(
+            customer=customer,
+            actor=Actor.user(request.user),
+            name=data["name"],
+            company=data["company"],
+            billing_address=data["billing_address"],
+            phone=data["phone"],
+            language=data["language"],
+            updates_opt_in=data["updates_opt_in"],
+            news_opt_in=data["news_opt_in"],
+        )
+        translation.activate(data["language"])
+        messages.success(request, _("Your profile is saved."))
+        response = redirect("profile")
+        set_language_cookie(response, data["language"])
+        return response
+
+    def _render(self, request, customer, form, status=200):
+        context = {
+            "customer": customer,
+            "form": form,
+            "consents": customer_consents(customer) if customer else [],
+        }
+        return render(request, self.template_name, context, status=status)
 
 
 @method_decorator(csrf_exempt, name="dispatch")

@@ -1,13 +1,18 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from core.views import HomeView
 
+# The admin signs in through allauth too (rate limits, verified email, TOTP).
+admin.site.login = secure_admin_login(admin.site.login)
+
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
     path("api/v1/", include("licensing.api.urls")),
     path(
         "api/schema/",

@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import unicodedata
+from collections.abc import Callable
 from functools import cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -60,6 +61,33 @@ def decrypt(token: str) -> str:
             "A stored value cannot be decrypted with any key in "
             "FIELD_ENCRYPTION_KEYS (wrong or missing key)."
         ) from exc
+
+
+def rotate(token: str) -> str:
+    """`token` re-encrypted with the current (first) key."""
+    try:
+        return fernet().rotate(token.encode()).decode()
+    except InvalidToken as exc:
+        raise EncryptionKeyError(
+            "A stored value opens with none of FIELD_ENCRYPTION_KEYS; "
+            "keep its old key in the list while rotating."
+        ) from exc
+
+
+# Values encrypted with these keys outside an EncryptedTextField (e.g. inside a
+# JSON column of a third-party model). The app that stores them registers a hook
+# here (core knows no app); `rotate_encryption_keys` calls each one.
+# A hook takes `batch_size` and returns the number of values it re-encrypted.
+_rotation_hooks: dict[str, Callable[..., int]] = {}
+
+
+def register_rotation_hook(name: str, hook: Callable[..., int]) -> None:
+    """Have `rotate_encryption_keys` call `hook(batch_size=...)` as well."""
+    _rotation_hooks[name] = hook
+
+
+def rotation_hooks() -> dict[str, Callable[..., int]]:
+    return dict(_rotation_hooks)
 
 
 @cache

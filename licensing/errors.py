@@ -48,6 +48,9 @@ class Code(StrEnum):
     AGREEMENT_NOT_ACCEPTED = "AGREEMENT_NOT_ACCEPTED"
     AGREEMENT_CHANGED = "AGREEMENT_CHANGED"
     PREPAID_UNPAID = "PREPAID_UNPAID"
+    # Refusals of the customer portal.
+    AGE_NOT_CONFIRMED = "AGE_NOT_CONFIRMED"
+    UNDER_MINIMUM_AGE = "UNDER_MINIMUM_AGE"
 
 
 # The codes the client API answers with (the rest are refusals of people's changes).
@@ -116,6 +119,13 @@ MESSAGES = {
         "read the current version and accept it."
     ),
     Code.PREPAID_UNPAID: _("A prepaid plan is issued only once paid."),
+    Code.AGE_NOT_CONFIRMED: _(
+        "This plan has a minimum age: say whether you have reached it."
+    ),
+    Code.UNDER_MINIMUM_AGE: _(
+        "This plan cannot be registered by someone younger than its minimum age. "
+        "Nothing was stored."
+    ),
 }
 
 # Why a license is suspended, as the client and the registrant are told

@@ -3,6 +3,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Customer
+from licensing import keys
 from licensing.models import AgreementVersion
 
 
@@ -40,3 +41,103 @@ class TransferAcceptForm(forms.Form):
         label=_("I accept the license agreement."),
         error_messages={"required": _("The license agreement must be accepted.")},
     )
+
+
+class ClaimForm(forms.Form):
+    """A license key to register to the signed-in customer.
+
+    `agreement` is the version the page showed (the service binds exactly that
+    one); `adult` is asked only when the key's plan has a minimum age.
+    """
+
+    key = forms.CharField(
+        label=_("License key"),
+        max_length=64,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "off",
+                "spellcheck": "false",
+                "autocapitalize": "characters",
+                "placeholder": "XXXXX-XXXXX-XXXXX-XXXXX-XXXXX",
+            }
+        ),
+    )
+    kind = forms.ChoiceField(
+        label=_("You are"),
+        choices=Customer.Kind.choices,
+        initial=Customer.Kind.CONSUMER,
+        widget=forms.RadioSelect,
+    )
+    agreement = forms.ModelChoiceField(
+        queryset=AgreementVersion.objects.all(),
+        required=False,
+        widget=forms.HiddenInput,
+    )
+    accept = forms.BooleanField(
+        label=_("I accept the license agreement."),
+        error_messages={"required": _("The license agreement must be accepted.")},
+    )
+    adult = forms.TypedChoiceField(
+        label=_("Have you reached the plan's minimum age?"),
+        choices=[("yes", _("Yes")), ("no", _("No"))],
+        coerce=lambda value: value == "yes",
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    updates_opt_in = forms.BooleanField(
+        label=_("Email me when a new release of my major version is out."),
+        required=False,
+        initial=False,
+    )
+
+    def clean_key(self):
+        try:
+            return keys.normalise(self.cleaned_data["key"])
+        except keys.InvalidKey as invalid:
+            raise forms.ValidationError(
+                KEY_ERRORS.get(str(invalid), str(invalid))
+            ) from None
+
+
+# keys.normalise says in English what is wrong; people read it in their language.
+KEY_ERRORS = {
+    f"A license key has {keys.LENGTH} characters.": _(
+        "A license key has 25 characters (dashes and spaces do not count)."
+    ),
+    "A license key uses only the characters 0-9 and A-Z without I, L, O, U.": _(
+        "A license key uses only the characters 0-9 and A-Z without I, L, O, U."
+    ),
+    "This is not a valid license key (check character).": _(
+        "This is not a valid license key: a character is mistyped "
+        "(the last one is a check character). Compare it with your receipt."
+    ),
+}
+
+
+class RecoverForm(forms.Form):
+    email = forms.EmailField(label=_("Email address"), max_length=254)
+
+
+class OfflineForm(forms.Form):
+    fingerprint = forms.CharField(
+        label=_("Machine fingerprint"),
+        max_length=256,
+        help_text=_("Your program shows it when it asks for offline activation."),
+    )
+    label = forms.CharField(
+        label=_("Machine name (optional)"), max_length=100, required=False
+    )
+
+    def clean_fingerprint(self):
+        fingerprint = self.cleaned_data["fingerprint"].strip()
+        if not fingerprint:
+            raise forms.ValidationError(_("Paste the machine's fingerprint."))
+        return fingerprint
+
+
+class PortalTransferForm(forms.Form):
+    """The new owner's address; `confirmed` is set by the confirmation page."""
+
+    email = forms.EmailField(label=_("New owner's email address"), max_length=254)
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)

@@ -51,3 +51,11 @@ def announce_agreement(version_id: int) -> int:
 @shared_task
 def send_news(news_id: int) -> int:
     return services.news_send(news_id=news_id)
+
+
+@shared_task
+def send_recovery(email_index: str, request_id: str) -> bool:
+    """Email the keys registered to the address with this blind index, if any."""
+    return services.license_recovery_send(
+        email_index=email_index, request_id=request_id
+    )

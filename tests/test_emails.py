@@ -41,6 +41,13 @@ EMAILS = {
         "license": LICENSE,
         "key": "AAAAA-BBBBB-CCCCC-DDDDD-EEEEE",
     },
+    "licensing/email/machine_released": {
+        "label": "Office",
+        "platform": "linux",
+        "released_at": datetime(2026, 11, 22, tzinfo=UTC),
+        "seats": 3,
+        "machines": 0,
+    },
     "licensing/email/machine_activated": {
         "label": "Office",
         "platform": "linux",

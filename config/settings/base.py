@@ -47,6 +47,15 @@ DATABASES = {
     "default": database_from_env("postgres://postgres@127.0.0.1:5432/licensing")
 }
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
+# The Django cache (allauth's sign-in rate limits among others) lives in Redis,
+# so every process counts the same attempts.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "licensing",
+    }
+}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -61,6 +70,9 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "csp",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
     "core",
     "accounts",
     "licensing",
@@ -81,6 +93,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -104,6 +117,30 @@ TEMPLATES = [
 ]
 
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "allauth.account.auth_backends.AuthenticationBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/licenses/"
+
+# --- Sign-in (django-allauth) ------------------------------------------------
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+# One address per login: a new one replaces the old once verified (the customer
+# record follows it), and the old address is told.
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+# ACCOUNT_PREVENT_ENUMERATION and ACCOUNT_RATE_LIMITS stay at allauth's defaults
+# (on); the limits are counted in the Django cache (CACHES, Redis).
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+MFA_ADAPTER = "accounts.adapter.MfaAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 AUTH_PASSWORD_VALIDATORS = [
     {
         "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"
@@ -171,6 +208,18 @@ API_RATE_LIMIT_PER_CLIENT = env("API_RATE_LIMIT_PER_CLIENT", default="600/min")
 # Registration emails: per license and per recipient address, counted before sending.
 API_REGISTER_LIMIT = env("API_REGISTER_LIMIT", default="3/hour")
 
+# --- Customer portal ---------------------------------------------------------
+# Machines a customer may release from one license per day in the portal.
+PORTAL_RELEASES_PER_DAY = env.int("PORTAL_RELEASES_PER_DAY", default=10)
+# Lost-key recovery emails, per address and per client; license claims per user.
+PORTAL_RECOVERY_LIMIT_PER_ADDRESS = env(
+    "PORTAL_RECOVERY_LIMIT_PER_ADDRESS", default="3/hour"
+)
+PORTAL_RECOVERY_LIMIT_PER_CLIENT = env(
+    "PORTAL_RECOVERY_LIMIT_PER_CLIENT", default="20/hour"
+)
+PORTAL_CLAIMS_PER_HOUR = env("PORTAL_CLAIMS_PER_HOUR", default="20/hour")
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": [],
@@ -214,7 +263,7 @@ CONTENT_SECURITY_POLICY = {
         "base-uri": ["'none'"],
         "frame-ancestors": ["'none'"],
         "form-action": ["'self'"],
-    }
+    },
 }
 
 # --- Celery ------------------------------------------------------------------

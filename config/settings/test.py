@@ -33,3 +33,6 @@ SIGNING_KEY_REFRESH_SECONDS = 300
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 API_REGISTER_LIMIT = "off"
+# Each test process counts sign-in attempts on its own (a fixture clears it), so
+# suites run side by side against one Redis do not throttle each other.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -14,6 +14,16 @@ from licensing.selectors.due import (
     sweep_last_day,
 )
 from licensing.selectors.links import registration_pending, transfer_pending
+from licensing.selectors.portal import (
+    customer_invoice,
+    customer_license,
+    customer_licenses,
+    license_dates,
+    license_invoices,
+    license_machine,
+    license_machines,
+    termination_effective_on,
+)
 from licensing.selectors.recipients import (
     agreement_recipients,
     news_recipients,
@@ -33,7 +43,14 @@ __all__ = [
     "agreement_versions_binding_by",
     "blocks_due",
     "breaches_due",
+    "customer_invoice",
+    "customer_license",
+    "customer_licenses",
     "default_notices_due",
+    "license_dates",
+    "license_invoices",
+    "license_machine",
+    "license_machines",
     "license_snapshot",
     "news_recipients",
     "period_ends_due",
@@ -41,6 +58,7 @@ __all__ = [
     "release_recipients",
     "reminders_due",
     "sweep_last_day",
+    "termination_effective_on",
     "transfer_pending",
     "validation_code",
 ]

@@ -59,7 +59,12 @@ from licensing.services.marketing import (
     release_notify,
     release_publish,
 )
+from licensing.services.recovery import (
+    license_recovery_request,
+    license_recovery_send,
+)
 from licensing.services.registration import (
+    license_claim,
     registration_confirm,
     registration_request,
     registrations_purge_expired,
@@ -102,8 +107,11 @@ __all__ = [
     "invoice_void",
     "key_index",
     "license_cancel",
+    "license_claim",
     "license_issue",
     "license_lock",
+    "license_recovery_request",
+    "license_recovery_send",
     "license_suspend",
     "license_terminate",
     "license_unsuspend",

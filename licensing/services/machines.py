@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from core import audit, outbox
 from core.audit import Actor
-from licensing import signing
+from licensing import keys, signing
 from licensing.errors import Code, Refused
 from licensing.models import (
     Activation,
@@ -132,18 +132,46 @@ def _refuse_if_checked_out(activation: Activation, now: datetime) -> None:
 
 
 @transaction.atomic
-def activation_deactivate(*, canonical_key: str, activation_id) -> None:
+def activation_deactivate(
+    *,
+    canonical_key: str,
+    activation_id,
+    actor: Actor | None = None,
+    notify_owner: bool = False,
+) -> None:
     """Free the machine's seat at once (allowed whatever the license's status),
-    unless it holds an unexpired offline file (MACHINE_CHECKED_OUT)."""
+    unless it holds an unexpired offline file (MACHINE_CHECKED_OUT).
+
+    The client program deactivates as `Actor.client()` (the default); the owner
+    releasing a machine on the portal passes their actor and is emailed
+    (`notify_owner`), so a release they did not make does not go unnoticed.
+    """
     license = license_lock(canonical_key=canonical_key)
     activation = _activation_of(license, activation_id)
-    _refuse_if_checked_out(activation, timezone.now())
+    now = timezone.now()
+    _refuse_if_checked_out(activation, now)
     audit.record(
-        actor=Actor.client(),
+        actor=actor or Actor.client(),
         action="activation.deactivated",
         target=activation,
         data={"license": str(license.pk)},
     )
+    if notify_owner and license.customer is not None:
+        outbox.enqueue(
+            key=f"machine-released:{activation.pk}",
+            to=license.customer.email,
+            template="licensing/email/machine_released",
+            context={
+                "product": license.product.name,
+                "key_hint": keys.masked(license.key),
+                "label": activation.label,
+                "platform": activation.platform,
+                "released_at": now,
+                "seats": license.seats,
+                "machines": license.activations.count() - 1,
+            },
+            language=license.customer.language,
+        )
     activation.delete()
 
 

@@ -9,13 +9,15 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import Customer
 from accounts.services import customer_consent_record, customer_get_or_create
 from core import audit, outbox, ratelimit
 from core.audit import Actor
 from core.fields import blind_index
 from licensing import tokens
 from licensing.errors import Code, Refused
-from licensing.models import License, RegistrationRequest
+from licensing.models import AgreementVersion, License, RegistrationRequest
+from licensing.selectors.agreements import agreement_current
 from licensing.selectors.links import registration_pending
 from licensing.services.common import license_lock, refuse_unless_usable
 
@@ -126,4 +128,67 @@ def registration_confirm(*, token: str) -> License:
         target=license,
         data={"customer": customer.pk},
     )
+    return license
+
+
+@transaction.atomic
+def license_claim(
+    *,
+    canonical_key: str,
+    customer: Customer,
+    kind: str,
+    agreement: AgreementVersion | None,
+    agreement_accepted: bool,
+    age_confirmed: bool | None = None,
+    updates_opt_in: bool = False,
+    actor: Actor,
+) -> License:
+    """Register the license with this key to `customer`, signed in on the portal.
+
+    The customer accepts `agreement` (the version the page showed; refused if a
+    newer one was published meanwhile) and says whether they are a consumer or
+    a business. A plan with a minimum age needs the customer to say they have
+    reached it (`age_confirmed`): None asks (AGE_NOT_CONFIRMED), False refuses
+    (UNDER_MINIMUM_AGE); either way nothing is stored. A key registered to
+    anyone, this customer included, is ALREADY_REGISTERED, naming nobody.
+    """
+    if not agreement_accepted:
+        raise Refused(Code.AGREEMENT_NOT_ACCEPTED)
+    if agreement != agreement_current():
+        raise Refused(Code.AGREEMENT_CHANGED)
+    license = license_lock(canonical_key=canonical_key)
+    refuse_unless_usable(license)
+    if license.customer_id is not None:
+        raise Refused(Code.ALREADY_REGISTERED)
+    minimum_age = license.plan.minimum_age
+    if minimum_age:
+        if age_confirmed is None:
+            raise Refused(Code.AGE_NOT_CONFIRMED, extra={"minimum_age": minimum_age})
+        if not age_confirmed:
+            raise Refused(Code.UNDER_MINIMUM_AGE, extra={"minimum_age": minimum_age})
+    if customer.kind != kind:
+        customer.kind = Customer.Kind(kind)
+        customer.save(update_fields=["kind"])
+    license.customer = customer
+    license.agreement_version = agreement
+    license.save(update_fields=["customer", "agreement_version"])
+    # A pending emailed registration of this key has nothing left to confirm.
+    RegistrationRequest.objects.filter(license=license).delete()
+    audit.record(
+        actor=actor,
+        action="license.registered",
+        target=license,
+        data={"customer": customer.pk, "source": "portal-claim"},
+    )
+    if agreement is not None:
+        audit.record(
+            actor=actor,
+            action="agreement.accepted",
+            target=license,
+            data={"version": agreement.number},
+        )
+    if updates_opt_in:
+        customer_consent_record(
+            customer=customer, kind="updates", source="portal-claim", actor=actor
+        )
     return license

@@ -5,6 +5,7 @@ Chromium reports every resource or inline code the policy blocks as a
 """
 
 import pytest
+from allauth.account.models import EmailAddress
 
 from core.models import OutboxEmail
 from tests.factories import UserFactory
@@ -56,11 +57,14 @@ def test_the_api_docs_render_under_the_policy(live_server, watched_page):
 
 
 def test_the_admin_works_under_the_policy(live_server, watched_page):
-    UserFactory(
+    staff = UserFactory(
         email="staff@example.com",
         password="correct horse battery staple",
         is_staff=True,
         is_superuser=True,
+    )
+    EmailAddress.objects.create(
+        user=staff, email=staff.email, verified=True, primary=True
     )
     email = OutboxEmail.objects.create(
         idempotency_key="csp:browser",
@@ -71,11 +75,12 @@ def test_the_admin_works_under_the_policy(live_server, watched_page):
         body_text="b",
     )
     page = watched_page
-    page.goto(f"{live_server.url}/admin/login/")
+    # The admin signs in through allauth's page.
+    page.goto(f"{live_server.url}/admin/login/?next=/admin/")
     assert violations(page) == []
-    page.fill("#id_username", "staff@example.com")
+    page.fill("#id_login", "staff@example.com")
     page.fill("#id_password", "correct horse battery staple")
-    page.click("input[type=submit]")
+    page.click("main button[type=submit]")
     page.wait_for_url(f"{live_server.url}/admin/")
     # A change list with its actions and filters, a change page, an add form.
     for path in (

@@ -1,8 +1,7 @@
-from cryptography.fernet import InvalidToken
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 
-from core.fields import EncryptionKeyError, encrypted_fields, fernet, needs_rotation
+from core.fields import encrypted_fields, needs_rotation, rotate, rotation_hooks
 
 
 class Command(BaseCommand):
@@ -18,6 +17,10 @@ class Command(BaseCommand):
         total = 0
         for model, names in encrypted_fields():
             total += self._rotate_model(model, names, batch_size)
+        for name, hook in rotation_hooks().items():
+            rotated = hook(batch_size=batch_size)
+            self.stdout.write(f"{name}: {rotated} values re-encrypted")
+            total += rotated
         self.stdout.write(self.style.SUCCESS(f"Done: {total} values re-encrypted."))
 
     def _rotate_model(self, model, names, batch_size) -> int:
@@ -41,7 +44,7 @@ class Command(BaseCommand):
                     break
                 for row in rows:
                     updates = {
-                        col: self._rotate(token)
+                        col: rotate(token)
                         for col, token in zip(columns, row[1:], strict=True)
                         if token is not None and needs_rotation(token)
                     }
@@ -58,13 +61,3 @@ class Command(BaseCommand):
                 f"{model._meta.label}: {done}/{count} rows, {rotated} values re-encrypted"
             )
         return rotated
-
-    @staticmethod
-    def _rotate(token: str) -> str:
-        try:
-            return fernet().rotate(token.encode()).decode()
-        except InvalidToken as exc:
-            raise EncryptionKeyError(
-                "A stored value opens with none of FIELD_ENCRYPTION_KEYS; "
-                "keep its old key in the list while rotating."
-            ) from exc

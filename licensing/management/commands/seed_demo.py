@@ -1,6 +1,7 @@
 import hashlib
 from datetime import timedelta
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -150,11 +151,19 @@ class Command(BaseCommand):
                 "summary": "First version.",
             },
         )
-        if not User.objects.filter(email=ADMIN_EMAIL).exists():
-            User.objects.create_superuser(ADMIN_EMAIL, ADMIN_PASSWORD)
+        admin = User.objects.filter(
+            email=ADMIN_EMAIL
+        ).first() or User.objects.create_superuser(ADMIN_EMAIL, ADMIN_PASSWORD)
         user = User.objects.filter(
             email=CUSTOMER_EMAIL
         ).first() or User.objects.create_user(CUSTOMER_EMAIL, CUSTOMER_PASSWORD)
+        # allauth signs in only with a verified address (ACCOUNT_EMAIL_VERIFICATION).
+        for login in (admin, user):
+            EmailAddress.objects.update_or_create(
+                user=login,
+                email=login.email,
+                defaults={"verified": True, "primary": True},
+            )
         customer, _ = customer_get_or_create(email=CUSTOMER_EMAIL, name="Demo Customer")
         if customer.user_id is None:
             customer.user = user
