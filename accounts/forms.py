@@ -1,5 +1,5 @@
 from django import forms
-from django.core.validators import RegexValidator
+from django.core.validators import MaxLengthValidator, RegexValidator
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Customer
@@ -8,6 +8,8 @@ phone_number = RegexValidator(
     r"^\+?[0-9 ()\-]{5,30}$",
     _("Enter a phone number: digits, spaces and an optional leading +."),
 )
+
+ADDRESS_MAX_LENGTH = 500
 
 
 class ProfileForm(forms.ModelForm):
@@ -42,6 +44,11 @@ class ProfileForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["phone"].validators.append(phone_number)
+        # An address fits in a few lines (the model field has no limit).
+        address = self.fields["billing_address"]
+        address.max_length = ADDRESS_MAX_LENGTH
+        address.validators.append(MaxLengthValidator(ADDRESS_MAX_LENGTH))
+        address.widget.attrs["maxlength"] = ADDRESS_MAX_LENGTH
         self.fields["name"].widget.attrs["autocomplete"] = "name"
         self.fields["company"].widget.attrs["autocomplete"] = "organization"
         self.fields["billing_address"].widget.attrs["autocomplete"] = "street-address"

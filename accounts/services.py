@@ -136,7 +136,10 @@ def customer_attach_to_user(
         return current
     customer, created = customer_get_or_create(email=email, language=language)
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
-    if customer.user_id is not None:
+    # The blind index folds more spellings together (NFKC, casefold) than mail
+    # routing does: attach only the address verified, letter for letter.
+    same_address = customer.email.strip().lower() == email.strip().lower()
+    if customer.user_id is not None or not same_address:
         audit.record(
             actor=Actor.user(user),
             action="customer.attach_refused",

@@ -134,6 +134,8 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 # record follows it), and the old address is told.
 ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_EMAIL_NOTIFICATIONS = True
+# Adding or changing an email address asks for the password again too.
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
 ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 # ACCOUNT_PREVENT_ENUMERATION and ACCOUNT_RATE_LIMITS stay at allauth's defaults

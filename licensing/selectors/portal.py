@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Q
+from django.db.models import Case, Count, IntegerField, Q, Value, When
 
 from licensing import rules
 from licensing.models import (
@@ -22,8 +22,9 @@ from licensing.models import (
 
 
 def customer_licenses(*, customer) -> list[License]:
-    """The customer's licenses, newest first, each with `machines_used` and
-    `open_invoices` counted in the same single query (however many there are)."""
+    """The customer's licenses, live ones first, newest first within, each with
+    `machines_used` and `open_invoices` counted in the same single query
+    (however many there are)."""
     return list(
         License.objects.filter(customer=customer)
         .select_related("product", "plan")
@@ -35,7 +36,14 @@ def customer_licenses(*, customer) -> list[License]:
                 distinct=True,
             ),
         )
-        .order_by("-created_at")
+        .annotate(
+            ended=Case(
+                When(status__in=LIVE_STATUSES, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("ended", "-created_at")
     )
 
 

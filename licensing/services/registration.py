@@ -166,7 +166,10 @@ def license_claim(
             raise Refused(Code.AGE_NOT_CONFIRMED, extra={"minimum_age": minimum_age})
         if not age_confirmed:
             raise Refused(Code.UNDER_MINIMUM_AGE, extra={"minimum_age": minimum_age})
-    if customer.kind != kind:
+    # Consumer or business is the customer's, and decides the withdrawal right
+    # of every license they hold: the first license sets it; a later claim
+    # never rewrites it (which would grant or take that right retroactively).
+    if customer.kind != kind and not customer.licenses.exists():
         customer.kind = Customer.Kind(kind)
         customer.save(update_fields=["kind"])
     license.customer = customer

@@ -11,12 +11,14 @@ import json
 
 from allauth.account.decorators import reauthentication_required
 from django.conf import settings
+from django.contrib import messages
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
 from django.views import View
 
 from core import ratelimit
@@ -90,6 +92,7 @@ class MachineReleaseView(LicenseMixin, View):
                 frees_at=_seat_frees_at(refused),
                 status=status,
             )
+        messages.success(request, _("The machine is released: its seat is free."))
         return redirect("portal-license", license_id=self.license.pk)
 
 
@@ -180,6 +183,10 @@ class TerminateView(LicenseMixin, View):
             )
         except Refused as refused:
             return self._page(request, error=refused.message, status=409)
+        messages.success(
+            request,
+            _("Your notice is recorded; an email confirms the date it takes effect."),
+        )
         return redirect("portal-license", license_id=self.license.pk)
 
 
@@ -207,6 +214,7 @@ class WithdrawCancelView(LicenseMixin, View):
             else Code.CANCELLATION_NOT_ALLOWED
         )
         eligible = self._eligible(today)
+        deadline = rules.withdrawal_deadline(self.license.purchased_on)
         return render(
             request,
             self.template_name,
@@ -214,7 +222,9 @@ class WithdrawCancelView(LicenseMixin, View):
                 "license": self.license,
                 "mode": self.mode,
                 "eligible": eligible,
-                "deadline": rules.withdrawal_deadline(self.license.purchased_on),
+                "deadline": deadline,
+                # Only a period that has run out is the reason; else the message says.
+                "deadline_passed": deadline < today,
                 "reason": "" if eligible else Refused(code).message,
                 "error": error,
             },
@@ -238,6 +248,9 @@ class WithdrawCancelView(LicenseMixin, View):
             )
         except Refused as refused:
             return self._page(request, error=refused.message, status=409)
+        messages.success(
+            request, _("Done: the license is ended and an email confirms it.")
+        )
         return redirect("portal-license", license_id=self.license.pk)
 
 

@@ -5,10 +5,13 @@ from __future__ import annotations
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404
 from django.shortcuts import render
+from django.utils.decorators import method_decorator
+from django.views.decorators.cache import never_cache
 
 from licensing import selectors
 
 
+@method_decorator(never_cache, name="dispatch")  # keys and invoices: not cached
 class CustomerRequiredMixin(LoginRequiredMixin):
     """A signed-in person with a customer record (`self.customer`); anyone else
     signed in sees a page saying why there is nothing here."""

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.debug import sensitive_post_parameters
 
@@ -107,6 +109,7 @@ class ClaimView(CustomerRequiredMixin, View):
                 minimum_age=minimum_age,
                 status=status,
             )
+        messages.success(request, _("The license is added to your account."))
         return redirect("portal-license", license_id=license.pk)
 
 
@@ -170,7 +173,12 @@ class LicenseView(LicenseMixin, View):
                 "machines": machines,
                 "invoices": selectors.license_invoices(license=license),
                 "live": live,
-                "can_terminate": live and license.termination_effective_on is None,
+                # Offline files only for a license that can be used now.
+                "can_activate": license.status == license.Status.ACTIVE,
+                # A fixed term ends by itself: there is nothing to give notice of.
+                "can_terminate": live
+                and license.termination_effective_on is None
+                and license.plan.renewal != license.plan.Renewal.FIXED,
                 "can_withdraw": services.withdrawal_eligible(license, day=today),
                 "can_cancel": services.cancellation_eligible(license, day=today),
                 "can_transfer": license.status == license.Status.ACTIVE,

@@ -12,6 +12,7 @@ from core.models import AuditEvent, OutboxEmail
 from tests.concurrency import run_concurrently
 from tests.factories import CustomerFactory, UserFactory
 from tests.links import link_path
+from tests.sessions import recently_reauthenticated
 
 
 @pytest.mark.django_db
@@ -79,7 +80,7 @@ def test_changing_the_address_in_allauth_moves_the_record_and_tells_the_old_addr
         user=user, email=user.email, verified=True, primary=True
     )
     customer = CustomerFactory(email="old@example.org", user=user)
-    client.force_login(user)
+    recently_reauthenticated(client, user)
     with django_capture_on_commit_callbacks(execute=True):
         client.post("/accounts/email/", {"action_add": "", "email": "new@example.org"})
     path = link_path(mail.outbox[-1], r"/accounts/confirm-email/[^/]+/")
@@ -92,3 +93,33 @@ def test_changing_the_address_in_allauth_moves_the_record_and_tells_the_old_addr
     notice = OutboxEmail.objects.get(template="accounts/email/email_changed")
     assert notice.to == "old@example.org"
     assert ["old@example.org"] in [m.to for m in mail.outbox]
+
+
+@pytest.mark.django_db
+def test_an_email_change_asks_for_the_password_again(client):
+    """A stale session must not turn into a new address, then a password reset."""
+    user = UserFactory(email="owner@example.org")
+    EmailAddress.objects.create(
+        user=user, email=user.email, verified=True, primary=True
+    )
+    client.force_login(user)  # signed in, but not just now
+    response = client.post(
+        "/accounts/email/", {"action_add": "", "email": "thief@example.net"}
+    )
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/reauthenticate/")
+    assert not EmailAddress.objects.filter(email="thief@example.net").exists()
+
+
+@pytest.mark.django_db
+def test_a_customer_is_attached_only_to_its_own_address_letter_for_letter():
+    """The blind index folds ß into ss; mail routing does not: a verified
+    kari@straße.example is not kari@strasse.example."""
+    victim = CustomerFactory(email="kari@strasse.example")
+    thief = UserFactory(email="kari@straße.example")
+    assert customer_attach_to_user(user=thief, email="kari@straße.example") is None
+    victim.refresh_from_db()
+    assert victim.user is None
+    # Case alone is the same mailbox.
+    owner = UserFactory(email="Kari@Strasse.Example")
+    assert customer_attach_to_user(user=owner, email="Kari@Strasse.Example") == victim

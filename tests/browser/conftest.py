@@ -75,6 +75,7 @@ def new_context(browser, request):
         options.setdefault("locale", "en-GB")
         options.setdefault("accept_downloads", True)
         context = browser.new_context(**options)
+        context.set_default_timeout(10_000)
         contexts.append(context)
         return context
 

@@ -14,7 +14,6 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.utils import timezone
 
-from core.audit import Actor
 from licensing import services
 from licensing.models import AgreementVersion
 from tests.browser.portal import customer_with_login, sign_in_with_session
@@ -87,7 +86,7 @@ def agreement(db):
 @pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("name", PAGES)
 def test_a_portal_page_has_no_serious_accessibility_violation(
-    live_server, new_context, agreement, signing_key, name, language
+    live_server, new_context, agreement, name, language
 ):
     context = new_context(locale=LANGUAGES[language])
     context.add_cookies(

@@ -1,14 +1,13 @@
-import time
 from datetime import timedelta
 
 import pytest
-from allauth.account.internal.flows import login as allauth_login
 from django.core.cache import cache
 from django.utils import timezone
 
 from core import ratelimit
 from licensing.models import AgreementVersion
 from tests.factories import CustomerFactory, UserFactory
+from tests.sessions import recently_reauthenticated
 
 
 @pytest.fixture(autouse=True)
@@ -37,11 +36,4 @@ def owner(db):
 @pytest.fixture
 def portal(client, owner):
     """A client signed in as `owner`, recently (re)authenticated."""
-    client.force_login(owner.user)
-    session = client.session
-    session[allauth_login._AUTHENTICATION_METHODS_USER_SESSION_KEY] = str(owner.user.pk)
-    session[allauth_login.AUTHENTICATION_METHODS_SESSION_KEY] = [
-        {"method": "password", "at": time.time(), "reauthenticated": True}
-    ]
-    session.save()
-    return client
+    return recently_reauthenticated(client, owner.user)

@@ -325,3 +325,55 @@ def test_an_ended_license_offers_no_endings(portal, owner):
     assert License.objects.get(pk=license.pk).status == License.Status.CANCELLED
     page = portal.get(f"/licenses/{license.pk}/").content.decode()
     assert "/terminate/" not in page and "/withdraw/" not in page
+
+
+def test_a_later_claim_never_rewrites_consumer_or_business(portal, owner, agreement):
+    """Whether the customer is a consumer decides the withdrawal right of every
+    license they hold: a second claim answering otherwise must not change it."""
+    first = issue()
+    claim(portal, agreement, first.key, kind="business")
+    owner.refresh_from_db()
+    assert owner.kind == "business"
+    assert not services.withdrawal_eligible(
+        License.objects.get(pk=first.pk), day=first.purchased_on
+    )
+    claim(portal, agreement, issue().key, kind="consumer")
+    owner.refresh_from_db()
+    assert owner.kind == "business"
+    assert not services.withdrawal_eligible(
+        License.objects.get(pk=first.pk), day=first.purchased_on
+    )
+
+
+def test_the_license_pages_are_not_cached(portal, owner):
+    license = issue(customer=owner)
+    for path in ("/licenses/", f"/licenses/{license.pk}/?reveal=1"):
+        response = portal.get(path)
+        assert "no-store" in response["Cache-Control"], path
+
+
+def test_the_license_page_says_notice_was_given_and_offers_no_second_notice(
+    portal, owner
+):
+    license = issue(customer=owner)
+    services.termination_notice_receive(
+        license_id=license.pk, received_on=license.purchased_on, actor=Actor.system()
+    )
+    page = portal.get(f"/licenses/{license.pk}/").content.decode()
+    assert "Given on" in page
+    assert f"/licenses/{license.pk}/terminate/" not in page
+
+
+def test_a_fixed_term_offers_no_notice_and_a_held_machine_no_release(portal, owner):
+    plan = PlanFactory(renewal="fixed")
+    license = issue(plan=plan, customer=owner)
+    machine, _ = services.activation_create(
+        canonical_key=keys.normalise(license.key), fingerprint="offline-pc"
+    )
+    Activation.objects.filter(pk=machine.pk).update(
+        checked_out_until=timezone.now() + timedelta(days=5)
+    )
+    page = portal.get(f"/licenses/{license.pk}/").content.decode()
+    assert f"/licenses/{license.pk}/terminate/" not in page
+    assert f"/machines/{machine.pk}/release/" not in page
+    assert "Keeps its seat until its offline file expires" in page
