@@ -16,16 +16,11 @@ class TransferOfferForm(forms.Form):
     )
 
 
-class TransferAcceptForm(forms.Form):
-    """The new owner's answer to a transfer offer.
+class AgreementAcceptanceForm(forms.Form):
+    """Who accepts (consumer or business) and the agreement version the page
+    showed: the service binds exactly that one, and refuses if a newer version
+    was published meanwhile."""
 
-    `agreement` is the version the page showed: the service binds exactly that
-    one, and refuses if a newer version was published meanwhile.
-    """
-
-    name = forms.CharField(
-        label=_("Your name (optional)"), max_length=200, required=False
-    )
     kind = forms.ChoiceField(
         label=_("You are"),
         choices=Customer.Kind.choices,
@@ -43,12 +38,26 @@ class TransferAcceptForm(forms.Form):
     )
 
 
-class ClaimForm(forms.Form):
+class TransferAcceptForm(AgreementAcceptanceForm):
+    """The new owner's answer to a transfer offer.
+
+    `agreement` is the version the page showed: the service binds exactly that
+    one, and refuses if a newer version was published meanwhile.
+    """
+
+    name = forms.CharField(
+        label=_("Your name (optional)"), max_length=200, required=False
+    )
+
+
+class ClaimForm(AgreementAcceptanceForm):
     """A license key to register to the signed-in customer.
 
     `agreement` is the version the page showed (the service binds exactly that
     one); `adult` is asked only when the key's plan has a minimum age.
     """
+
+    field_order = ["key", "kind", "agreement", "accept", "adult", "updates_opt_in"]
 
     key = forms.CharField(
         label=_("License key"),
@@ -61,21 +70,6 @@ class ClaimForm(forms.Form):
                 "placeholder": "XXXXX-XXXXX-XXXXX-XXXXX-XXXXX",
             }
         ),
-    )
-    kind = forms.ChoiceField(
-        label=_("You are"),
-        choices=Customer.Kind.choices,
-        initial=Customer.Kind.CONSUMER,
-        widget=forms.RadioSelect,
-    )
-    agreement = forms.ModelChoiceField(
-        queryset=AgreementVersion.objects.all(),
-        required=False,
-        widget=forms.HiddenInput,
-    )
-    accept = forms.BooleanField(
-        label=_("I accept the license agreement."),
-        error_messages={"required": _("The license agreement must be accepted.")},
     )
     adult = forms.TypedChoiceField(
         label=_("Have you reached the plan's minimum age?"),
