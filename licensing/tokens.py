@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -14,6 +16,27 @@ def new_token(model) -> tuple[str, str]:
     """(token for the link, its hash to store) for a model with `TOKEN_PURPOSE`."""
     token = secrets.token_urlsafe(32)
     return token, keyed_hash(model.TOKEN_PURPOSE, token)
+
+
+def link_create(model, *, license, email: str, language: str, days: int, **fields):
+    """(the new pending row, its token) for `license`, replacing a pending one.
+
+    `model` is an `EmailedLink` with `TOKEN_PURPOSE` and one row per license;
+    the link expires `days` from now.
+    """
+    model.objects.filter(license=license).delete()
+    token, token_hash = new_token(model)
+    now = timezone.now()
+    row = model.objects.create(
+        license=license,
+        token_hash=token_hash,
+        email=email.strip(),
+        language=language or settings.LANGUAGE_CODE,
+        created_at=now,
+        expires_at=now + timedelta(days=days),
+        **fields,
+    )
+    return row, token
 
 
 def pending(queryset: QuerySet, token: str):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
@@ -50,18 +50,14 @@ def registration_request(
     )
     if wait is not None:
         raise Refused(Code.RATE_LIMITED, retry_after=wait)
-    RegistrationRequest.objects.filter(license=license).delete()
-    token, token_hash = tokens.new_token(RegistrationRequest)
-    now = timezone.now()
-    request = RegistrationRequest.objects.create(
+    request, token = tokens.link_create(
+        RegistrationRequest,
         license=license,
-        token_hash=token_hash,
-        email=email.strip(),
+        email=email,
+        language=language,
+        days=settings.REGISTRATION_LINK_DAYS,
         name=name.strip(),
-        language=language or settings.LANGUAGE_CODE,
         updates_opt_in=updates_opt_in,
-        created_at=now,
-        expires_at=now + timedelta(days=settings.REGISTRATION_LINK_DAYS),
     )
     audit.record(actor=Actor.client(), action="registration.requested", target=license)
     outbox.enqueue(

@@ -8,8 +8,6 @@ owner receives the new key.
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -57,16 +55,12 @@ def transfer_offer(
     """Offer the license to `to_email`; a new offer replaces a pending one."""
     license = license_lock(pk=license_id)
     _check_transferable(license)
-    TransferOffer.objects.filter(license=license).delete()
-    token, token_hash = tokens.new_token(TransferOffer)
-    now = timezone.now()
-    offer = TransferOffer.objects.create(
+    offer, token = tokens.link_create(
+        TransferOffer,
         license=license,
-        token_hash=token_hash,
-        email=to_email.strip(),
-        language=language or settings.LANGUAGE_CODE,
-        created_at=now,
-        expires_at=now + timedelta(days=OFFER_DAYS),
+        email=to_email,
+        language=language,
+        days=OFFER_DAYS,
     )
     audit.record(actor=actor, action="license.transfer_offered", target=license)
     outbox.enqueue(
