@@ -27,6 +27,7 @@ urlpatterns = [
         ),
         name="api-docs",
     ),
+    path("", include("cookies.urls")),
     path("", include("licensing.urls")),
     path("", include("accounts.urls")),
 ]

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "cookie_consent",
     "core",
     "accounts",
     "licensing",
@@ -94,6 +95,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # The visitor's cookie consent; removes cookies of groups not accepted.
+    "cookies.middleware.ConsentMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -111,6 +114,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.vendor",
+                "cookies.context_processors.consent",
             ],
         },
     },
@@ -162,6 +166,17 @@ USE_TZ = True
 LANGUAGE_COOKIE_NAME = "language"
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 LANGUAGE_COOKIE_SAMESITE = "Lax"
+
+# --- Cookie consent (cookies/, django-cookie-consent) ----------------------
+# Consent lapses after COOKIE_CONSENT_RENEW_DAYS and is asked again; the
+# library's own cookie lives exactly as long (its MAX_AGE is in seconds).
+COOKIE_CONSENT_RENEW_DAYS = env.int("COOKIE_CONSENT_RENEW_DAYS", default=365)
+COOKIE_CONSENT_MAX_AGE = COOKIE_CONSENT_RENEW_DAYS * 24 * 3600
+COOKIE_CONSENT_NAME = "cookie_consent"
+COOKIE_CONSENT_ID_NAME = "cookie_consent_id"
+COOKIE_CONSENT_SAMESITE = "Lax"
+# Our ConsentRecord is the proof (consent id, user, version, choices, how).
+COOKIE_CONSENT_LOG_ENABLED = False
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"

@@ -58,6 +58,8 @@ PAGES = {
     "signup": anonymous("/accounts/signup/"),
     "password-reset": anonymous("/accounts/password/reset/"),
     "recover": anonymous("/licenses/recover/"),
+    "cookie-policy": anonymous("/cookies/"),
+    "cookie-settings": anonymous("/cookies/settings/"),
     "dashboard-empty": customer_page("/licenses/"),
     "dashboard": customer_page("/licenses/", licensed=True),
     "claim": customer_page("/licenses/claim/"),
