@@ -1,4 +1,7 @@
+from urllib.parse import urlsplit
+
 from django import forms
+from django.urls import Resolver404, resolve
 from django.utils.translation import gettext_lazy as _
 
 from cookies import inventory
@@ -29,22 +32,31 @@ class ConsentForm(forms.Form):
         initial=ConsentRecord.Method.SETTINGS,
         widget=forms.HiddenInput,
     )
-    next = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)
+    next = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def clean_next(self):
+        # Where to go back to: a long or odd one is dropped, never refused (the
+        # answer itself still counts; the settings page is the fallback).
+        target = self.cleaned_data["next"]
+        return target if len(target) <= 2000 else ""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for group in inventory.optional_groups():
+        for group in inventory.offered_groups():
             self.fields[group.varname] = forms.BooleanField(
                 label=group.name, help_text=group.description, required=False
             )
 
     def group_fields(self):
-        return [self[group.varname] for group in inventory.optional_groups()]
+        return [self[group.varname] for group in inventory.offered_groups()]
 
     def choices(self) -> dict[str, bool]:
+        """Every optional group; one without cookies is never accepted."""
         answer = self.cleaned_data["choice"]
+        offered = {group.varname for group in inventory.offered_groups()}
         return {
-            group.varname: (
+            group.varname: group.varname in offered
+            and (
                 answer == self.ACCEPT_ALL
                 or (answer == self.SAVE and self.cleaned_data[group.varname])
             )
@@ -57,7 +69,14 @@ class AnalyticsHitForm(forms.Form):
     new = forms.BooleanField(required=False)
 
     def clean_path(self):
-        path = self.cleaned_data["path"]
-        if not path.startswith("/"):
+        """The page's URL pattern; the query string is never looked at."""
+        url = urlsplit(self.cleaned_data["path"])
+        path = url.path
+        if url.scheme or url.netloc or not path.startswith("/"):
             raise forms.ValidationError(_("A path on this site starts with /."))
-        return path
+        try:
+            return "/" + resolve(path).route
+        except Resolver404:
+            raise forms.ValidationError(
+                _("There is no such page on this site.")
+            ) from None

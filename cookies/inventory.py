@@ -16,7 +16,7 @@ from allauth.mfa import app_settings as mfa_settings
 from django.conf import settings
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import override
+from django.utils.translation import ngettext, override
 
 NECESSARY = "necessary"
 ANALYTICS = "analytics"
@@ -78,6 +78,13 @@ GROUPS = (
 )
 
 
+DAY = 24 * 3600
+
+
+def days(count: int) -> str:
+    return ngettext("%(count)d day", "%(count)d days", count) % {"count": count}
+
+
 def cookies() -> tuple[Cookie, ...]:
     """The inventory under the current settings (cookie names come from them)."""
     site = settings.VENDOR_NAME  # first-party: every cookie is this site's own
@@ -86,22 +93,23 @@ def cookies() -> tuple[Cookie, ...]:
             settings.SESSION_COOKIE_NAME,
             NECESSARY,
             site,
-            _("Keeps you signed in and remembers a form between pages."),
-            _("Until the browser closes, or 2 weeks with “Remember me”"),
+            _("Keeps you signed in, and carries a form's progress from page to page."),
+            _("Until the browser closes, or %(count)d days with “Remember me”")
+            % {"count": settings.SESSION_COOKIE_AGE // DAY},
         ),
         Cookie(
             settings.CSRF_COOKIE_NAME,
             NECESSARY,
             site,
             _("Protects forms against requests forged by other sites."),
-            _("1 year"),
+            days(settings.CSRF_COOKIE_AGE // DAY),
         ),
         Cookie(
             settings.LANGUAGE_COOKIE_NAME,
             NECESSARY,
             site,
             _("Remembers the language you chose."),
-            _("1 year"),
+            days(settings.LANGUAGE_COOKIE_AGE // DAY),
         ),
         Cookie(
             "messages",
@@ -115,7 +123,7 @@ def cookies() -> tuple[Cookie, ...]:
             NECESSARY,
             site,
             _("Remembers which cookie groups you accepted or rejected."),
-            _("%(count)d days") % {"count": settings.COOKIE_CONSENT_RENEW_DAYS},
+            days(settings.COOKIE_CONSENT_RENEW_DAYS),
         ),
         Cookie(
             settings.COOKIE_CONSENT_ID_NAME,
@@ -125,8 +133,7 @@ def cookies() -> tuple[Cookie, ...]:
                 "A random number that links your cookie choices to their record, "
                 "so that we can show you their history and ask again when they lapse."
             ),
-            _("%(count)d days")
-            % {"count": settings.COOKIE_CONSENT_RENEW_DAYS + CONSENT_ID_GRACE_DAYS},
+            days(settings.COOKIE_CONSENT_RENEW_DAYS + CONSENT_ID_GRACE_DAYS),
         ),
         Cookie(
             VISITOR_COOKIE,
@@ -136,7 +143,7 @@ def cookies() -> tuple[Cookie, ...]:
                 "A random number that tells a returning visitor from a new one in "
                 "our own visit counts."
             ),
-            _("1 year"),
+            days(VISITOR_COOKIE_DAYS),
             set_by=SCRIPT,
         ),
     ]
@@ -147,7 +154,7 @@ def cookies() -> tuple[Cookie, ...]:
                 NECESSARY,
                 site,
                 _("Lets this browser skip the two-factor code for a while."),
-                _("%(count)d days") % {"count": mfa_settings.TRUST_COOKIE_AGE.days},
+                days(mfa_settings.TRUST_COOKIE_AGE.days),
             )
         )
     return tuple(listed)
@@ -160,6 +167,14 @@ CONSENT_ID_GRACE_DAYS = 30
 
 def optional_groups() -> tuple[Group, ...]:
     return tuple(group for group in GROUPS if not group.required)
+
+
+def offered_groups() -> tuple[Group, ...]:
+    """The optional groups a visitor can accept: those with a cookie. A group
+    without one (marketing, today) is shown, recorded as not accepted, and
+    asked for once it has one (which is a new policy version)."""
+    used = {cookie.group for cookie in cookies()}
+    return tuple(group for group in optional_groups() if group.varname in used)
 
 
 def english_text(text: Promise | str) -> str:

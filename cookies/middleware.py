@@ -2,9 +2,15 @@ from cookie_consent.middleware import CleanCookiesMiddleware
 from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
-from cookies import inventory
-from cookies.consent import Consent, consent_forget, consent_from_request
-from cookies.services import consent_give
+from cookies.consent import (
+    Consent,
+    consent_forget,
+    consent_from_request,
+    id_cookie_delete,
+    optional_cookies_delete,
+    optional_cookies_sent,
+)
+from cookies.services import consent_lapse
 
 
 class ConsentMiddleware:
@@ -25,20 +31,22 @@ class ConsentMiddleware:
             return self.get_response(request)
         request.cookie_consent = SimpleLazyObject(lambda: consent_from_request(request))
         response = self.get_response(request)
-        if settings.COOKIE_CONSENT_NAME in response.cookies:
-            return response  # a choice was just written, with its own clean-up
+        if settings.COOKIE_CONSENT_NAME in response.cookies or not request.COOKIES:
+            return response  # a choice was just written, or nothing to clean up
         self.clean.process_response(request, response)
+        consent: Consent = request.cookie_consent
+        if not consent.current and optional_cookies_sent(request):
+            # Accepted under an earlier policy version: not any more.
+            optional_cookies_delete(response, request)
         if settings.COOKIE_CONSENT_ID_NAME not in request.COOKIES:
             return response
-        consent: Consent = request.cookie_consent
         if consent.tampered:
-            response.delete_cookie(settings.COOKIE_CONSENT_ID_NAME)
+            id_cookie_delete(response)
         elif consent.lapsed and consent.version:
-            consent_give(
+            consent_lapse(
                 consent_id=consent.consent_id,
                 user=getattr(request, "user", None),
-                choices={group.varname: False for group in inventory.optional_groups()},
-                method="expiry",
+                given_at=consent.given_at,
             )
             consent_forget(response, request, consent)
         return response

@@ -57,8 +57,8 @@ class ConsentRecord(models.Model):
 
     class Method(models.TextChoices):
         BANNER = "banner", _("Banner")
-        SETTINGS = "settings", _("Cookie settings")
-        EXPIRY = "expiry", _("Lapsed")
+        SETTINGS = "settings", _("Settings page")
+        EXPIRY = "expiry", _("Ran out")
 
     consent_index = models.CharField(max_length=64, db_index=True, editable=False)
     user = models.ForeignKey(

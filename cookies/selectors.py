@@ -12,10 +12,11 @@ HISTORY_LENGTH = 20
 def consent_history(
     *, consent_id: str | None = None, user: AbstractBaseUser | None = None
 ) -> QuerySet[ConsentRecord]:
-    """The newest choices made in this browser (its consent id) or by this user."""
+    """The newest choices made in this browser while signed out (its consent
+    id), and this user's own anywhere: never another user's made here."""
     match = Q(pk__in=[])
     if consent_id:
-        match |= Q(consent_index=consent_index(consent_id))
+        match |= Q(consent_index=consent_index(consent_id), user__isnull=True)
     if user is not None and user.is_authenticated:
         match |= Q(user=user)
     return ConsentRecord.objects.filter(match).select_related("policy")[:HISTORY_LENGTH]

@@ -1,6 +1,5 @@
 """Every write of the cookies app: the inventory's sync, consent records, visit counts."""
 
-import re
 import uuid
 
 from cookie_consent.cache import delete_cache
@@ -9,6 +8,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import override
 
 from cookies import inventory
 from cookies.models import ConsentRecord, CookieDetail, PageViewCount, PolicyVersion
@@ -31,6 +31,11 @@ def inventory_sync() -> PolicyVersion:
     counting and the banner asks again. The library's cache is cleared at the end
     (bulk writes and migrations do not clear it).
     """
+    with override("en"):  # the tables hold the English text
+        return _sync()
+
+
+def _sync() -> PolicyVersion:
     version = inventory.policy_version()
     policy, published = PolicyVersion.objects.get_or_create(
         version=version, defaults={"inventory": inventory.snapshot()}
@@ -101,6 +106,25 @@ def consent_give(
     return consent_id, record
 
 
+def consent_lapse(
+    *, consent_id: str, user: AbstractBaseUser | None, given_at
+) -> ConsentRecord | None:
+    """Record once that the consent given at `given_at` ran out (the same
+    browser may come back with it several times before its cookies change)."""
+    index = consent_index(consent_id)
+    if ConsentRecord.objects.filter(
+        consent_index=index, method=ConsentRecord.Method.EXPIRY, created_at__gt=given_at
+    ).exists():
+        return None
+    _id, record = consent_give(
+        consent_id=consent_id,
+        user=user,
+        choices={},
+        method=ConsentRecord.Method.EXPIRY,
+    )
+    return record
+
+
 def policy_current() -> PolicyVersion:
     """The published version of the inventory in the code (published now if it
     was not synced yet, as after a deploy without `migrate`)."""
@@ -108,15 +132,14 @@ def policy_current() -> PolicyVersion:
     return policy or inventory_sync()
 
 
-# Ids and keys in a path are counted together: /licenses/42/ is /licenses/:id/.
-_ID_SEGMENT = re.compile(r"(?<=/)[^/]*\d[^/]*(?=/|$)")
+def page_view_count(*, route: str, new_visitor: bool) -> None:
+    """Count one view of a page today (the visitor gave analytics consent).
 
-
-def page_view_count(*, path: str, new_visitor: bool) -> None:
-    """Count one view of `path` today (the visitor gave analytics consent)."""
-    path = _ID_SEGMENT.sub(":id", path)[:200]
+    `route` is the URL pattern, not the path: /licenses/<uuid>/ is counted as
+    one page, and no id, token or address in a path is ever stored."""
+    route = route[:200]
     today = timezone.localdate()
-    counted = PageViewCount.objects.filter(path=path, day=today)
+    counted = PageViewCount.objects.filter(path=route, day=today)
     for _attempt in range(2):
         if counted.update(
             views=F("views") + 1, new_visitors=F("new_visitors") + int(new_visitor)
@@ -125,7 +148,7 @@ def page_view_count(*, path: str, new_visitor: bool) -> None:
         try:
             with transaction.atomic():
                 PageViewCount.objects.create(
-                    path=path, day=today, views=1, new_visitors=int(new_visitor)
+                    path=route, day=today, views=1, new_visitors=int(new_visitor)
                 )
             return
         except IntegrityError:

@@ -1,5 +1,6 @@
 """The cookie policy, the settings page, the banner's answers and the visit counter."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
@@ -14,6 +15,9 @@ from django.views.decorators.csrf import csrf_exempt
 from cookies import inventory, selectors, services
 from cookies.consent import consent_write
 from cookies.forms import AnalyticsHitForm, ConsentForm
+from core import ratelimit
+from core.addresses import client_address, rate_limit_bucket
+from core.fields import keyed_hash
 
 
 class CookiePolicyView(View):
@@ -64,6 +68,11 @@ class CookieSettingsView(View):
                     consent_id=consent.consent_id, user=request.user
                 ),
                 "groups": {group.varname: group for group in inventory.GROUPS},
+                "unused_groups": [
+                    group
+                    for group in inventory.optional_groups()
+                    if group not in inventory.offered_groups()
+                ],
             },
             status=status,
         )
@@ -92,8 +101,7 @@ class ConsentView(CookieSettingsView):
             response = JsonResponse(choices)
         else:
             response = HttpResponseRedirect(self.success_url(request, form))
-            if form.cleaned_data["source"] == "settings":
-                messages.success(request, _("Your cookie choices are saved."))
+            messages.success(request, _("Your cookie choices are saved."))
         consent_write(response, consent_id=consent_id, choices=choices)
         return response
 
@@ -121,8 +129,19 @@ class AnalyticsHitView(View):
         form = AnalyticsHitForm(request.POST)
         if not form.is_valid():
             return JsonResponse({"errors": form.errors}, status=400)
-        if request.cookie_consent.analytics:
+        over_limit = ratelimit.hit(
+            [
+                (
+                    "analytics-beacon",
+                    keyed_hash(
+                        "ratelimit.client", rate_limit_bucket(client_address(request))
+                    ),
+                    settings.ANALYTICS_BEACONS_PER_CLIENT,
+                )
+            ]
+        )
+        if request.cookie_consent.analytics and over_limit is None:
             services.page_view_count(
-                path=form.cleaned_data["path"], new_visitor=form.cleaned_data["new"]
+                route=form.cleaned_data["path"], new_visitor=form.cleaned_data["new"]
             )
         return HttpResponse(status=204)

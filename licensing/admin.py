@@ -201,11 +201,12 @@ class LicenseAdmin(admin.ModelAdmin):
         "product",
         "plan",
         "status_label",
+        "customer_kind",
         "seats",
         "period_end",
         "partner",
     ]
-    list_filter = ["status", "product", "plan", "partner"]
+    list_filter = ["status", "customer_kind", "product", "plan", "partner"]
     list_select_related = ["product", "plan", "partner"]
     # Read-only here: every change goes through licensing.services (the actions).
     fields = readonly_fields = [
@@ -216,6 +217,7 @@ class LicenseAdmin(admin.ModelAdmin):
         "product",
         "plan",
         "customer",
+        "customer_kind",
         "status_label",
         "purchased_on",
         "period_start",

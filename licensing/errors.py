@@ -45,6 +45,7 @@ class Code(StrEnum):
     INVOICE_OPEN = "INVOICE_OPEN"
     NOT_TRANSFERABLE = "NOT_TRANSFERABLE"
     OFFER_INVALID = "OFFER_INVALID"
+    TRANSFER_TO_OWNER = "TRANSFER_TO_OWNER"
     AGREEMENT_NOT_ACCEPTED = "AGREEMENT_NOT_ACCEPTED"
     AGREEMENT_CHANGED = "AGREEMENT_CHANGED"
     PREPAID_UNPAID = "PREPAID_UNPAID"
@@ -113,6 +114,10 @@ MESSAGES = {
     Code.INVOICE_OPEN: _("A license with an open invoice cannot be transferred."),
     Code.NOT_TRANSFERABLE: _("Only an active license can be transferred."),
     Code.OFFER_INVALID: _("This transfer offer is no longer valid."),
+    Code.TRANSFER_TO_OWNER: _(
+        "This license is already registered to that address. "
+        "Enter the email address of the new owner."
+    ),
     Code.AGREEMENT_NOT_ACCEPTED: _("The license agreement must be accepted."),
     Code.AGREEMENT_CHANGED: _(
         "The license agreement has changed since this page was shown: "

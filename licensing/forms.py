@@ -17,9 +17,12 @@ class TransferOfferForm(forms.Form):
 
 
 class AgreementAcceptanceForm(forms.Form):
-    """Who accepts (consumer or business) and the agreement version the page
-    showed: the service binds exactly that one, and refuses if a newer version
-    was published meanwhile."""
+    """Who accepts (consumer or business, of age when the plan has a minimum
+    age) and the agreement version the page showed: the service binds exactly
+    that one, and refuses if a newer version was published meanwhile.
+
+    `adult` is None when unanswered: the service asks when the plan needs it.
+    """
 
     kind = forms.ChoiceField(
         label=_("You are"),
@@ -36,13 +39,22 @@ class AgreementAcceptanceForm(forms.Form):
         label=_("I accept the license agreement."),
         error_messages={"required": _("The license agreement must be accepted.")},
     )
+    adult = forms.TypedChoiceField(
+        label=_("Have you reached the plan's minimum age?"),
+        choices=[("yes", _("Yes")), ("no", _("No"))],
+        coerce=lambda value: value == "yes",
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
+    )
 
 
 class TransferAcceptForm(AgreementAcceptanceForm):
     """The new owner's answer to a transfer offer.
 
     `agreement` is the version the page showed: the service binds exactly that
-    one, and refuses if a newer version was published meanwhile.
+    one, and refuses if a newer version was published meanwhile. The page knows
+    the plan, so `adult` is asked up front when the plan has a minimum age.
     """
 
     name = forms.CharField(
@@ -70,14 +82,6 @@ class ClaimForm(AgreementAcceptanceForm):
                 "placeholder": "XXXXX-XXXXX-XXXXX-XXXXX-XXXXX",
             }
         ),
-    )
-    adult = forms.TypedChoiceField(
-        label=_("Have you reached the plan's minimum age?"),
-        choices=[("yes", _("Yes")), ("no", _("No"))],
-        coerce=lambda value: value == "yes",
-        empty_value=None,
-        required=False,
-        widget=forms.RadioSelect,
     )
     updates_opt_in = forms.BooleanField(
         label=_("Email me when a new release of my major version is out."),

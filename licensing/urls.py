@@ -46,6 +46,11 @@ urlpatterns += [
     ),
     path(LICENSE + "transfer/", views.TransferView.as_view(), name="portal-transfer"),
     path(
+        LICENSE + "transfer/withdraw/",
+        views.TransferWithdrawView.as_view(),
+        name="portal-transfer-withdraw",
+    ),
+    path(
         LICENSE + "invoices/<int:invoice_id>/",
         views.InvoiceView.as_view(),
         name="portal-invoice",

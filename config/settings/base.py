@@ -177,6 +177,11 @@ COOKIE_CONSENT_ID_NAME = "cookie_consent_id"
 COOKIE_CONSENT_SAMESITE = "Lax"
 # Our ConsentRecord is the proof (consent id, user, version, choices, how).
 COOKIE_CONSENT_LOG_ENABLED = False
+# The library's own views are not routed (ours answer); its default would be a
+# reverse() of a URL that does not exist here.
+COOKIE_CONSENT_SUCCESS_URL = "/cookies/settings/"
+# The self-hosted analytics' beacons counted per client address (DRF rate syntax).
+ANALYTICS_BEACONS_PER_CLIENT = env("ANALYTICS_BEACONS_PER_CLIENT", default="120/min")
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"

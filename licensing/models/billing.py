@@ -1,6 +1,7 @@
 """Invoices, their numbering, and refunds."""
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from licensing.models.licenses import License
@@ -52,6 +53,20 @@ class Invoice(models.Model):
 
     def __str__(self):
         return self.number
+
+    @property
+    def overdue(self) -> bool:
+        """Open after its due date (the vendor's calendar day)."""
+        return self.status == self.Status.OPEN and self.due_on < timezone.localdate()
+
+    @property
+    def badge(self) -> str:
+        """The status as the portal's badges show it: an open invoice past due is overdue."""
+        return "overdue" if self.overdue else self.status
+
+    @property
+    def status_label(self):
+        return _("Overdue") if self.overdue else self.get_status_display()
 
 
 class InvoiceCounter(models.Model):

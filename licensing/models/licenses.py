@@ -7,6 +7,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Customer
 from core.fields import BlindIndexField, EncryptedTextField, blind_index
 from licensing import keys
 from licensing.models.catalog import AgreementVersion, Partner, Plan, Product
@@ -58,6 +59,11 @@ class License(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="licenses",
+    )
+    # Consumer or business is said per license, as it was registered: it
+    # decides this license's withdrawal right (blank while unregistered).
+    customer_kind = models.CharField(
+        _("consumer or business"), max_length=16, choices=Customer.Kind, blank=True
     )
     partner = models.ForeignKey(
         Partner,
@@ -138,6 +144,14 @@ class License(models.Model):
         if self.status == self.Status.SUSPENDED and self.suspended_for:
             return self.get_suspended_for_display()
         return self.get_status_display()
+
+    @property
+    def blocked_for_payment(self) -> bool:
+        """Suspended for an unpaid invoice: recording its payment restores access."""
+        return (
+            self.status == self.Status.SUSPENDED
+            and self.suspended_for == self.SuspendedFor.PAYMENT
+        )
 
 
 # The statuses in which the agreement runs (a suspended license is still live).

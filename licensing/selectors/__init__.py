@@ -13,7 +13,11 @@ from licensing.selectors.due import (
     reminders_due,
     sweep_last_day,
 )
-from licensing.selectors.links import registration_pending, transfer_pending
+from licensing.selectors.links import (
+    license_transfer_offer,
+    registration_pending,
+    transfer_pending,
+)
 from licensing.selectors.portal import (
     customer_invoice,
     customer_license,
@@ -52,6 +56,7 @@ __all__ = [
     "license_machine",
     "license_machines",
     "license_snapshot",
+    "license_transfer_offer",
     "news_recipients",
     "period_ends_due",
     "registration_pending",

@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Case, Count, IntegerField, Q, Value, When
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, Value, When
+from django.utils import timezone
 
 from licensing import rules
 from licensing.models import (
@@ -21,10 +22,14 @@ from licensing.models import (
 )
 
 
-def customer_licenses(*, customer) -> list[License]:
-    """The customer's licenses, live ones first, newest first within, each with
-    `machines_used` and `open_invoices` counted in the same single query
-    (however many there are)."""
+def customer_licenses(*, customer, today: date | None = None) -> list[License]:
+    """The customer's licenses, live ones first, newest first within.
+
+    Each has `machines_used` and `open_invoices` (open, not yet past due)
+    counted in one query, and `overdue_invoices` (open past their due date,
+    oldest first) fetched in a second: two queries however many licenses.
+    """
+    today = today or timezone.localdate()
     return list(
         License.objects.filter(customer=customer)
         .select_related("product", "plan")
@@ -32,9 +37,20 @@ def customer_licenses(*, customer) -> list[License]:
             machines_used=Count("activations", distinct=True),
             open_invoices=Count(
                 "invoices",
-                filter=Q(invoices__status=Invoice.Status.OPEN),
+                filter=Q(
+                    invoices__status=Invoice.Status.OPEN, invoices__due_on__gte=today
+                ),
                 distinct=True,
             ),
+        )
+        .prefetch_related(
+            Prefetch(
+                "invoices",
+                queryset=Invoice.objects.filter(
+                    status=Invoice.Status.OPEN, due_on__lt=today
+                ).order_by("due_on", "pk"),
+                to_attr="overdue_invoices",
+            )
         )
         .annotate(
             ended=Case(

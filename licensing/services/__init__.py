@@ -81,7 +81,11 @@ from licensing.services.staff import (
     license_unsuspend,
 )
 from licensing.services.sweeps import sweep_run_record
-from licensing.services.transfer import transfer_accept, transfer_offer
+from licensing.services.transfer import (
+    transfer_accept,
+    transfer_offer,
+    transfer_withdraw,
+)
 
 __all__ = [
     "FINGERPRINT_PURPOSE",
@@ -135,5 +139,6 @@ __all__ = [
     "termination_notice_receive",
     "transfer_accept",
     "transfer_offer",
+    "transfer_withdraw",
     "withdrawal_eligible",
 ]

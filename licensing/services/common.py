@@ -11,7 +11,7 @@ from core.audit import Actor
 from core.fields import blind_index, keyed_hash
 from licensing import keys, rules
 from licensing.errors import Code, Refused
-from licensing.models import LIVE_STATUSES, Invoice, License
+from licensing.models import LIVE_STATUSES, Invoice, License, Plan
 
 Status = License.Status
 LIVE = LIVE_STATUSES
@@ -98,6 +98,18 @@ def refuse_unless_usable(
     code = refusal_code(license, machines=machines, asked_major=asked_major)
     if code:
         raise Refused(code, suspended_for=license.suspended_for)
+
+
+def refuse_under_age(plan: Plan, *, age_confirmed: bool | None) -> None:
+    """A plan with a minimum age needs the new registrant to say they have
+    reached it: None asks (AGE_NOT_CONFIRMED), False refuses (UNDER_MINIMUM_AGE)."""
+    minimum_age = plan.minimum_age
+    if not minimum_age:
+        return
+    if age_confirmed is None:
+        raise Refused(Code.AGE_NOT_CONFIRMED, extra={"minimum_age": minimum_age})
+    if not age_confirmed:
+        raise Refused(Code.UNDER_MINIMUM_AGE, extra={"minimum_age": minimum_age})
 
 
 def registrant_message(

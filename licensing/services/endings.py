@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from accounts.models import Customer
 from core import audit
 from core.audit import Actor
 from licensing import rules
@@ -72,11 +73,15 @@ def _refund_paid(license: License, *, day: date, reason: str) -> Refund | None:
 
 
 def withdrawal_eligible(license: License, *, day: date) -> bool:
-    """A consumer may withdraw within 14 days of receiving the license (cooling-off)."""
+    """A consumer may withdraw within 14 days of receiving the license (cooling-off).
+
+    Consumer or business is the license's (as it was registered), not the
+    customer's: one customer may hold licenses bought either way.
+    """
     return (
         license.status in LIVE
-        and license.customer is not None
-        and license.customer.kind == license.customer.Kind.CONSUMER
+        and license.customer_id is not None
+        and license.customer_kind == Customer.Kind.CONSUMER
         and day <= rules.withdrawal_deadline(license.purchased_on)
     )
 

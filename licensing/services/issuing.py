@@ -55,6 +55,8 @@ def license_issue(
         ),
         seats=seats or plan.seats,
         customer=customer,
+        # Staff issue to a customer as they know them (consumer by default).
+        customer_kind=customer.kind if customer is not None else "",
         partner=partner,
         purchased_on=purchased_on,
         period_start=start,

@@ -19,7 +19,11 @@ from licensing.errors import Code, Refused
 from licensing.models import AgreementVersion, License, RegistrationRequest
 from licensing.selectors.agreements import agreement_current
 from licensing.selectors.links import registration_pending
-from licensing.services.common import license_lock, refuse_unless_usable
+from licensing.services.common import (
+    license_lock,
+    refuse_under_age,
+    refuse_unless_usable,
+)
 
 
 @transaction.atomic
@@ -116,7 +120,9 @@ def registration_confirm(*, token: str) -> License:
             actor=Actor.system(),
         )
     license.customer = customer
-    license.save(update_fields=["customer"])
+    # No one was asked: registered as the customer is known (consumer by default).
+    license.customer_kind = customer.kind
+    license.save(update_fields=["customer", "customer_kind"])
     request.delete()
     audit.record(
         actor=Actor.system(),
@@ -147,6 +153,10 @@ def license_claim(
     reached it (`age_confirmed`): None asks (AGE_NOT_CONFIRMED), False refuses
     (UNDER_MINIMUM_AGE); either way nothing is stored. A key registered to
     anyone, this customer included, is ALREADY_REGISTERED, naming nobody.
+
+    `kind` (consumer or business) is this license's: it decides this license's
+    withdrawal right and no other's. The customer's `kind` only remembers the
+    latest answer, as the next form's default.
     """
     if not agreement_accepted:
         raise Refused(Code.AGREEMENT_NOT_ACCEPTED)
@@ -156,21 +166,15 @@ def license_claim(
     refuse_unless_usable(license)
     if license.customer_id is not None:
         raise Refused(Code.ALREADY_REGISTERED)
-    minimum_age = license.plan.minimum_age
-    if minimum_age:
-        if age_confirmed is None:
-            raise Refused(Code.AGE_NOT_CONFIRMED, extra={"minimum_age": minimum_age})
-        if not age_confirmed:
-            raise Refused(Code.UNDER_MINIMUM_AGE, extra={"minimum_age": minimum_age})
-    # Consumer or business is the customer's, and decides the withdrawal right
-    # of every license they hold: the first license sets it; a later claim
-    # never rewrites it (which would grant or take that right retroactively).
-    if customer.kind != kind and not customer.licenses.exists():
-        customer.kind = Customer.Kind(kind)
+    refuse_under_age(license.plan, age_confirmed=age_confirmed)
+    kind = Customer.Kind(kind)
+    if customer.kind != kind:
+        customer.kind = kind  # the next form's default; decides nothing
         customer.save(update_fields=["kind"])
     license.customer = customer
+    license.customer_kind = kind
     license.agreement_version = agreement
-    license.save(update_fields=["customer", "agreement_version"])
+    license.save(update_fields=["customer", "customer_kind", "agreement_version"])
     # A pending emailed registration of this key has nothing left to confirm.
     RegistrationRequest.objects.filter(license=license).delete()
     audit.record(

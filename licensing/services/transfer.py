@@ -16,12 +16,17 @@ from accounts.models import Customer
 from accounts.services import customer_get_or_create
 from core import audit, outbox
 from core.audit import Actor
+from core.fields import blind_index
 from licensing import keys, signing, tokens
 from licensing.errors import Code, Refused
 from licensing.models import AgreementVersion, Invoice, License, TransferOffer
 from licensing.selectors.agreements import agreement_current
 from licensing.selectors.links import transfer_pending
-from licensing.services.common import email_registrant, license_lock
+from licensing.services.common import (
+    email_registrant,
+    license_lock,
+    refuse_under_age,
+)
 
 OFFER_DAYS = 14
 
@@ -52,9 +57,18 @@ def _check_transferable(license: License) -> None:
 def transfer_offer(
     *, license_id, to_email: str, actor: Actor, language: str = ""
 ) -> TransferOffer:
-    """Offer the license to `to_email`; a new offer replaces a pending one."""
+    """Offer the license to `to_email`; a new offer replaces a pending one.
+
+    The registrant's own address is refused (TRANSFER_TO_OWNER), however it is
+    spelled: compared by the blind index, which ignores case.
+    """
     license = license_lock(pk=license_id)
     _check_transferable(license)
+    if (
+        license.customer is not None
+        and blind_index(Customer.EMAIL_INDEX, to_email) == license.customer.email_index
+    ):
+        raise Refused(Code.TRANSFER_TO_OWNER)
     offer, token = tokens.link_create(
         TransferOffer,
         license=license,
@@ -85,6 +99,19 @@ def transfer_offer(
 
 
 @transaction.atomic
+def transfer_withdraw(*, license_id, actor: Actor) -> None:
+    """Withdraw the license's transfer offer: its emailed link no longer opens it.
+
+    OFFER_INVALID when there is none (accepted, withdrawn or replaced meanwhile).
+    """
+    license = license_lock(pk=license_id)
+    deleted, _by_model = TransferOffer.objects.filter(license=license).delete()
+    if not deleted:
+        raise Refused(Code.OFFER_INVALID)
+    audit.record(actor=actor, action="license.transfer_withdrawn", target=license)
+
+
+@transaction.atomic
 def transfer_accept(
     *,
     token: str,
@@ -92,15 +119,20 @@ def transfer_accept(
     kind: str,
     agreement_accepted: bool,
     agreement: AgreementVersion | None,
+    age_confirmed: bool | None = None,
     language: str = "",
 ) -> License:
     """The new owner accepts `agreement` (the version they were shown): a new
     license with a new key is theirs; the old key ends.
 
-    `kind` is one of Customer.Kind; it and `language` (the one the page was
-    read in; the offer's by default) apply to a customer created here (an
-    existing customer keeps theirs).
+    `kind` is one of Customer.Kind: the new license is registered as it says
+    (it decides its withdrawal right). It and `language` (the one the page
+    was read in; the offer's by default) also apply to a customer created
+    here (an existing customer keeps theirs). A plan with a minimum age needs
+    the new owner to say they have reached it (`age_confirmed`), as a claim
+    does: None is AGE_NOT_CONFIRMED, False UNDER_MINIMUM_AGE, and nothing is stored.
     """
+    kind = Customer.Kind(kind)
     offer = transfer_pending(token=token)
     if offer is None:
         raise Refused(Code.OFFER_INVALID)
@@ -113,11 +145,12 @@ def transfer_accept(
     if not TransferOffer.objects.filter(pk=offer.pk).exists():
         raise Refused(Code.OFFER_INVALID)
     _check_transferable(old)
+    refuse_under_age(old.plan, age_confirmed=age_confirmed)
     customer, created = customer_get_or_create(
         email=offer.email, name=name, language=language or offer.language
     )
     if created:
-        customer.kind = Customer.Kind(kind)
+        customer.kind = kind
         customer.save(update_fields=["kind"])
     new = License.objects.create(
         key=keys.generate(),
@@ -126,6 +159,7 @@ def transfer_accept(
         major_version=old.major_version,
         seats=old.seats,
         customer=customer,
+        customer_kind=kind,
         partner=old.partner,
         purchased_on=old.purchased_on,
         period_start=old.period_start,

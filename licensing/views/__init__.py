@@ -7,6 +7,7 @@ from licensing.views.actions import (
     OfflineFileView,
     TerminateView,
     TransferView,
+    TransferWithdrawView,
     WithdrawCancelView,
 )
 from licensing.views.links import RegistrationConfirmView, TransferAcceptView
@@ -29,5 +30,6 @@ __all__ = [
     "TerminateView",
     "TransferAcceptView",
     "TransferView",
+    "TransferWithdrawView",
     "WithdrawCancelView",
 ]

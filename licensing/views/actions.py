@@ -270,6 +270,8 @@ class TransferView(LicenseMixin, View):
                 "confirm": confirm,
                 "error": error,
                 "sent": False,
+                # A new offer replaces it: the page says so.
+                "pending_offer": selectors.license_transfer_offer(license=self.license),
             },
             status=status,
         )
@@ -304,6 +306,25 @@ class TransferView(LicenseMixin, View):
                 "email": form.cleaned_data["email"],
             },
         )
+
+
+class TransferWithdrawView(LicenseMixin, View):
+    """Withdraw the pending transfer offer (a button on the license page): its
+    emailed link then says the offer is no longer valid."""
+
+    def post(self, request, license_id):
+        try:
+            services.transfer_withdraw(
+                license_id=self.license.pk, actor=Actor.user(request.user)
+            )
+        except Refused as refused:
+            messages.error(request, refused.message)
+        else:
+            messages.success(
+                request,
+                _("The transfer offer is withdrawn: its link no longer works."),
+            )
+        return redirect("portal-license", license_id=self.license.pk)
 
 
 class InvoiceView(LicenseMixin, View):

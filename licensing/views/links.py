@@ -61,6 +61,8 @@ class TransferAcceptView(View):
             {
                 "state": "offer",
                 "product": offer.license.product.name,
+                # Asked up front: the page knows the plan (a claim learns it later).
+                "minimum_age": offer.license.plan.minimum_age,
                 "agreement": agreement,
                 "form": form,
                 "error": error,
@@ -98,6 +100,7 @@ class TransferAcceptView(View):
                 kind=form.cleaned_data["kind"],
                 agreement_accepted=form.cleaned_data["accept"],
                 agreement=form.cleaned_data["agreement"],
+                age_confirmed=form.cleaned_data["adult"],
                 language=get_language(),
             )
         except Refused as refused:
@@ -107,6 +110,7 @@ class TransferAcceptView(View):
                     "agreement": agreement,
                     "name": form.cleaned_data["name"],
                     "kind": form.cleaned_data["kind"],
+                    "adult": request.POST.get("adult", ""),
                 }
             )
             return self._offer_page(

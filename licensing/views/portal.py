@@ -21,14 +21,20 @@ from licensing.views.common import CustomerRequiredMixin, LicenseMixin
 
 
 class DashboardView(CustomerRequiredMixin, View):
-    """The customer's licenses at a glance (a fixed number of queries)."""
+    """The customer's licenses at a glance (a fixed number of queries); those
+    blocked for an unpaid invoice are named first, with the invoice to pay."""
 
     def get(self, request):
         rows = [
             {"license": lic, "dates": selectors.license_dates(lic)}
             for lic in selectors.customer_licenses(customer=self.customer)
         ]
-        return render(request, "licensing/portal/dashboard.html", {"rows": rows})
+        blocked = [row["license"] for row in rows if row["license"].blocked_for_payment]
+        return render(
+            request,
+            "licensing/portal/dashboard.html",
+            {"rows": rows, "blocked": blocked},
+        )
 
 
 class ClaimView(CustomerRequiredMixin, View):
@@ -53,7 +59,8 @@ class ClaimView(CustomerRequiredMixin, View):
 
     def get(self, request):
         agreement = selectors.agreement_current()
-        form = ClaimForm(initial={"agreement": agreement})
+        # Consumer or business is asked for each license; the last answer is the default.
+        form = ClaimForm(initial={"agreement": agreement, "kind": self.customer.kind})
         return self._page(request, form, agreement)
 
     def post(self, request):
@@ -162,6 +169,7 @@ class LicenseView(LicenseMixin, View):
                 else None
             )
         live = license.status in services.LIVE
+        invoices = selectors.license_invoices(license=license)
         return render(
             request,
             "licensing/portal/license.html",
@@ -171,7 +179,10 @@ class LicenseView(LicenseMixin, View):
                 "masked_key": keys.masked(license.key),
                 "dates": selectors.license_dates(license),
                 "machines": machines,
-                "invoices": selectors.license_invoices(license=license),
+                "invoices": invoices,
+                # What a license blocked for payment waits for (the banner names them).
+                "overdue_invoices": [i for i in invoices if i.overdue],
+                "transfer_offer": selectors.license_transfer_offer(license=license),
                 "live": live,
                 # Offline files only for a license that can be used now.
                 "can_activate": license.status == license.Status.ACTIVE,

@@ -20,7 +20,11 @@
       if (!response.ok) throw new Error(response.status);
       return response.json();
     }).then(function (choices) {
-      banner.remove();
+      var saved = document.createElement("p");
+      saved.className = "cookie-saved";
+      saved.setAttribute("role", "status");
+      saved.textContent = banner.dataset.saved;
+      banner.replaceWith(saved);
       if (choices.analytics) {
         var script = document.createElement("script");
         script.src = banner.dataset.analyticsSrc;

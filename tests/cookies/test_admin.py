@@ -31,7 +31,7 @@ def test_the_inventory_and_the_records_cannot_be_edited_in_the_admin(admin_clien
     page = admin_client.get(f"/admin/cookie_consent/cookie/{cookie.pk}/change/")
     assert page.status_code == 200
     assert b'name="_save"' not in page.content
-    assert b"1 year" in page.content  # the companion's details, inline
+    assert b"365 days" in page.content  # the companion's details, inline
     assert (
         admin_client.post(
             f"/admin/cookie_consent/cookie/{cookie.pk}/change/", {"name": "x"}

@@ -41,7 +41,7 @@ def test_migrate_published_the_inventory_into_the_library_tables():
     visitor = Cookie.objects.get(name="site_visitor")
     assert visitor.cookiegroup.varname == "analytics"
     assert visitor.detail.set_by == CookieDetail.SetBy.SCRIPT
-    assert visitor.detail.expiry == "1 year"
+    assert visitor.detail.expiry == "365 days"
     assert Cookie.objects.count() == len(inventory.cookies())
     assert policy.inventory == inventory.snapshot()
 

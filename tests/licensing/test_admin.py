@@ -10,7 +10,7 @@ from django.utils import timezone
 from core.audit import Actor
 from core.models import AuditEvent, OutboxEmail
 from licensing import keys, services
-from licensing.models import Activation, Invoice, License
+from licensing.models import Activation, Invoice, License, TransferOffer
 from tests.factories import CustomerFactory, PlanFactory, UserFactory, issue
 
 pytestmark = pytest.mark.django_db
@@ -302,3 +302,30 @@ def test_what_was_announced_cannot_be_deleted(admin_client, model):
     listing = admin_client.get(f"/admin/licensing/{model}/")
     assert listing.status_code == 200
     assert "delete_selected" not in listing.content.decode()
+
+
+def test_the_license_list_shows_and_filters_consumer_or_business(admin_client):
+    as_business = issue(customer=CustomerFactory(kind="business"))
+    issue(customer=CustomerFactory(kind="consumer"))
+    response = admin_client.get(
+        "/admin/licensing/license/?customer_kind__exact=business"
+    )
+    assert [lic.pk for lic in response.context["cl"].result_list] == [as_business.pk]
+    assert "Consumer or business" in response.content.decode()  # the column
+
+
+def test_staff_cannot_offer_a_license_to_its_own_registrant(admin_client):
+    license = issue(customer=CustomerFactory(email="owner@example.org"))
+    response = admin_client.post(
+        "/admin/licensing/license/",
+        {
+            "action": "offer_transfer",
+            "_selected_action": [str(license.pk)],
+            "apply": "1",
+            "email": "OWNER@example.org",
+            "language": "en",
+        },
+        follow=True,
+    )
+    assert "already registered to that address" in response.content.decode()
+    assert not TransferOffer.objects.exists()

@@ -15,8 +15,7 @@ from tests.factories import CustomerFactory, PlanFactory, issue
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def offer_url(monkeypatch):
+def offer_of(monkeypatch, plan) -> str:
     """The acceptance page of a fresh transfer offer (its token caught as it is made)."""
     made = []
     real = tokens.new_token
@@ -27,11 +26,22 @@ def offer_url(monkeypatch):
         return token, token_hash
 
     monkeypatch.setattr(tokens, "new_token", catch)
-    license = issue(plan=PlanFactory(), customer=CustomerFactory())
+    license = issue(plan=plan, customer=CustomerFactory())
     services.transfer_offer(
         license_id=license.pk, to_email="new@example.org", actor=Actor.system()
     )
     return f"/transfer/accept/{made[-1]}/"
+
+
+@pytest.fixture
+def offer_url(monkeypatch):
+    return offer_of(monkeypatch, PlanFactory())
+
+
+@pytest.fixture
+def adult_offer_url(monkeypatch):
+    """An offer of a plan with a minimum age of 18."""
+    return offer_of(monkeypatch, PlanFactory(slug="backup-annual", minimum_age=18))
 
 
 def version(number, *, days_ago=1):
@@ -103,3 +113,48 @@ def test_a_version_published_between_reading_and_accepting_is_shown_first(
     assert not OutboxEmail.objects.filter(
         template="licensing/email/transfer_completed"
     ).exists()
+
+
+# --- the plan's minimum age -----------------------------------------------------
+
+
+def test_a_plan_without_a_minimum_age_asks_no_age(client, offer_url):
+    assert "years or older" not in client.get(offer_url).content.decode()
+
+
+def test_the_minimum_age_is_asked_up_front(client, adult_offer_url):
+    assert "Are you 18 years or older?" in client.get(adult_offer_url).content.decode()
+
+
+def test_a_new_owner_of_age_receives_the_license(client, adult_offer_url):
+    response = answer(client, adult_offer_url, adult="yes")
+    assert response.status_code == 200
+    assert "The license is yours" in response.content.decode()
+    assert License.objects.get(status="active").customer.email == "new@example.org"
+
+
+@pytest.mark.parametrize(
+    ("adult", "says"),
+    [
+        ("no", "cannot be registered by someone younger than its minimum age"),
+        ("", "This plan has a minimum age: say whether you have reached it."),
+    ],
+)
+def test_a_new_owner_under_age_or_silent_is_refused_and_nothing_stored(
+    client, adult_offer_url, adult, says
+):
+    response = answer(client, adult_offer_url, adult=adult)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert says in page
+    assert "Are you 18 years or older?" in page  # asked again
+    assert not Customer.objects.by_email("new@example.org").exists()
+    assert License.objects.get().status == "active"
+    assert TransferOffer.objects.exists()
+
+
+def test_a_malformed_age_answer_is_an_error(client, adult_offer_url):
+    response = answer(client, adult_offer_url, adult="maybe")
+    assert response.status_code == 400
+    assert "Select a valid choice" in response.content.decode()
+    assert TransferOffer.objects.exists()

@@ -84,6 +84,33 @@ def test_only_consumers_have_the_cooling_off_withdrawal(rolling_plan):
     assert refused.value.code == Code.WITHDRAWAL_NOT_ALLOWED
 
 
+def test_the_withdrawal_right_is_each_licenses_not_the_customers(rolling_plan):
+    """One customer, a business for one license and a consumer for another:
+    only the consumer's license may be withdrawn."""
+    customer = CustomerFactory(kind="consumer")
+    as_business = issue(plan=rolling_plan, customer=customer, purchased_on=PURCHASED)
+    as_consumer = issue(plan=rolling_plan, customer=customer, purchased_on=PURCHASED)
+    License.objects.filter(pk=as_business.pk).update(customer_kind="business")
+    day = date(2026, 6, 2)
+    assert not services.withdrawal_eligible(refreshed(as_business), day=day)
+    assert services.withdrawal_eligible(refreshed(as_consumer), day=day)
+    with pytest.raises(Refused) as refused:
+        services.license_withdraw(license_id=as_business.pk, day=day, actor=STAFF)
+    assert refused.value.code == Code.WITHDRAWAL_NOT_ALLOWED
+    services.license_withdraw(license_id=as_consumer.pk, day=day, actor=STAFF)
+    assert refreshed(as_business).status == "active"
+    assert refreshed(as_consumer).status == "cancelled"
+
+
+def test_a_business_customer_who_registered_a_license_as_a_consumer_may_withdraw_it(
+    rolling_plan,
+):
+    customer = CustomerFactory(kind="business")
+    license = issue(plan=rolling_plan, customer=customer, purchased_on=PURCHASED)
+    License.objects.filter(pk=license.pk).update(customer_kind="consumer")
+    assert services.withdrawal_eligible(refreshed(license), day=date(2026, 6, 2))
+
+
 def test_cancel_within_14_days_only_if_never_installed(rolling_plan, customer):
     unused = issue(
         plan=rolling_plan, customer=customer, purchased_on=PURCHASED, paid=False

@@ -65,6 +65,20 @@ def test_issuing_registers_the_customer_by_email_in_the_same_transaction():
     assert license.customer.name == "A Buyer"
 
 
+def test_staff_issue_to_a_customer_as_they_know_them_and_unregistered_as_nobody():
+    business = Customer.objects.create(email="firm@example.org", kind="business")
+    registered = services.license_issue(
+        plan=PlanFactory(), actor=Actor.system(), customer=business
+    )
+    by_email = services.license_issue(
+        plan=PlanFactory(), actor=Actor.system(), email="person@example.org"
+    )
+    unregistered = services.license_issue(plan=PlanFactory(), actor=Actor.system())
+    assert registered.customer_kind == Customer.Kind.BUSINESS
+    assert by_email.customer_kind == Customer.Kind.CONSUMER
+    assert unregistered.customer_kind == ""
+
+
 def test_the_first_invoice_paid_at_issue_is_audited():
     license = services.license_issue(
         plan=PlanFactory(price=Decimal("100.00")),

@@ -4,11 +4,12 @@ import pytest
 from django.core import mail
 from django.test import Client
 
+from accounts.models import Customer
 from core.audit import Actor
-from core.models import OutboxEmail
+from core.models import AuditEvent, OutboxEmail
 from licensing import keys, services
-from licensing.errors import Refused
-from licensing.models import License
+from licensing.errors import Code, Refused
+from licensing.models import License, TransferOffer
 from tests.factories import CustomerFactory, PlanFactory, issue
 from tests.links import link_path
 
@@ -189,3 +190,114 @@ def test_the_new_license_keeps_the_notice_and_the_install_history(api):
     assert new.termination_effective_on == old.termination_effective_on
     assert new.termination_received_on == old.termination_received_on
     assert new.first_activated_at == old.first_activated_at is not None
+
+
+# --- consumer or business, minimum age -----------------------------------------
+
+
+def offer_token(license, to_email):
+    services.transfer_offer(
+        license_id=license.pk, to_email=to_email, actor=Actor.system()
+    )
+    return accept_path(sent_to(to_email)).split("/")[-2]
+
+
+def accept(token, **fields):
+    answer = {
+        "name": "",
+        "kind": "consumer",
+        "agreement_accepted": True,
+        "agreement": None,
+    }
+    answer.update(fields)
+    return services.transfer_accept(token=token, **answer)
+
+
+def test_the_new_license_is_registered_as_the_new_owner_answers():
+    old_owner = CustomerFactory(kind="consumer")
+    license = issue(plan=PlanFactory(), customer=old_owner)
+    known = CustomerFactory(email="firm@example.org", kind="business")
+    new = accept(offer_token(license, "firm@example.org"), kind="consumer")
+    assert new.customer == known
+    assert new.customer_kind == Customer.Kind.CONSUMER
+    known.refresh_from_db()
+    assert known.kind == Customer.Kind.BUSINESS  # an existing customer keeps theirs
+    assert License.objects.get(pk=license.pk).customer_kind == "consumer"
+
+
+@pytest.mark.parametrize(
+    ("age_confirmed", "code"),
+    [(None, Code.AGE_NOT_CONFIRMED), (False, Code.UNDER_MINIMUM_AGE)],
+)
+def test_a_new_owner_not_of_the_plans_minimum_age_is_refused_and_nothing_stored(
+    age_confirmed, code
+):
+    plan = PlanFactory(slug="backup-annual", minimum_age=18)
+    license = issue(plan=plan, customer=CustomerFactory())
+    token = offer_token(license, "young@example.org")
+    with pytest.raises(Refused) as refused:
+        accept(token, name="Young", age_confirmed=age_confirmed)
+    assert refused.value.code == code
+    assert refused.value.extra == {"minimum_age": 18}
+    assert not Customer.objects.by_email("young@example.org").exists()
+    assert License.objects.get(pk=license.pk).status == "active"
+    assert License.objects.count() == 1
+    assert TransferOffer.objects.filter(license=license).exists()
+
+
+def test_a_new_owner_of_the_plans_minimum_age_receives_the_license():
+    plan = PlanFactory(slug="backup-annual", minimum_age=18)
+    license = issue(plan=plan, customer=CustomerFactory())
+    new = accept(offer_token(license, "adult@example.org"), age_confirmed=True)
+    assert new.customer.email == "adult@example.org"
+    assert License.objects.get(pk=license.pk).status == "transferred"
+
+
+# --- the owner's own address ---------------------------------------------------
+
+
+@pytest.mark.parametrize("spelled", ["owner@example.org", " Owner@EXAMPLE.org "])
+def test_a_transfer_to_the_owners_own_address_is_refused(spelled):
+    license = issue(
+        plan=PlanFactory(), customer=CustomerFactory(email="owner@example.org")
+    )
+    with pytest.raises(Refused) as refused:
+        services.transfer_offer(
+            license_id=license.pk, to_email=spelled, actor=Actor.system()
+        )
+    assert refused.value.code == Code.TRANSFER_TO_OWNER
+    assert "already registered to that address" in refused.value.detail
+    assert not TransferOffer.objects.exists()
+    assert not OutboxEmail.objects.filter(
+        template__startswith="licensing/email/transfer"
+    ).exists()
+
+
+# --- withdrawing the offer ------------------------------------------------------
+
+
+def test_a_withdrawn_offer_is_gone_and_its_link_says_so():
+    license = issue(plan=PlanFactory(), customer=CustomerFactory())
+    services.transfer_offer(
+        license_id=license.pk, to_email="buyer@example.org", actor=Actor.system()
+    )
+    path = accept_path(sent_to("buyer@example.org"))
+    services.transfer_withdraw(license_id=license.pk, actor=Actor.system())
+    assert not TransferOffer.objects.exists()
+    event = AuditEvent.objects.get(action="license.transfer_withdrawn")
+    assert (event.target_id, event.data) == (str(license.pk), {})
+    page = Client().get(path)
+    assert page.status_code == 404
+    assert "This link is not valid" in page.content.decode()
+    with pytest.raises(Refused) as refused:
+        accept(path.split("/")[-2])
+    assert refused.value.code == Code.OFFER_INVALID
+    assert License.objects.get(pk=license.pk).status == "active"
+
+
+def test_withdrawing_when_no_offer_waits_is_refused():
+    license = issue(plan=PlanFactory(), customer=CustomerFactory())
+    with pytest.raises(Refused) as refused:
+        services.transfer_withdraw(license_id=license.pk, actor=Actor.system())
+    assert refused.value.code == Code.OFFER_INVALID
+    assert not AuditEvent.objects.filter(action="license.transfer_withdrawn").exists()

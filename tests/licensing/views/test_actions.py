@@ -7,9 +7,11 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from django.utils.formats import date_format
 
+from core.audit import Actor
 from core.models import OutboxEmail
-from licensing import selectors
+from licensing import selectors, services
 from licensing.models import Activation, License, TransferOffer
 from tests.factories import CustomerFactory, PlanFactory, issue
 
@@ -41,7 +43,16 @@ def url(license, rest=""):
 
 
 @pytest.mark.parametrize(
-    "rest", ["", "offline/", "terminate/", "withdraw/", "cancel/", "transfer/"]
+    "rest",
+    [
+        "",
+        "offline/",
+        "terminate/",
+        "withdraw/",
+        "cancel/",
+        "transfer/",
+        "transfer/withdraw/",
+    ],
 )
 def test_someone_elses_license_actions_are_not_found(portal, rest):
     other = issue(customer=CustomerFactory())
@@ -234,6 +245,101 @@ def test_a_license_with_an_open_invoice_cannot_be_transferred(portal, owner):
     assert not TransferOffer.objects.exists()
 
 
+def test_a_transfer_to_your_own_address_is_refused_with_a_reason(
+    portal, owner, license
+):
+    response = portal.post(
+        url(license, "transfer/"),
+        {"email": owner.email.upper(), "confirmed": "True"},
+    )
+    assert response.status_code == 409
+    assert "already registered to that address" in response.content.decode()
+    assert not TransferOffer.objects.exists()
+
+
+def offer(license, to_email="buyer@example.org"):
+    return services.transfer_offer(
+        license_id=license.pk, to_email=to_email, actor=Actor.system()
+    )
+
+
+def test_the_license_page_shows_the_pending_offer_with_a_button_to_withdraw_it(
+    portal, license
+):
+    pending = offer(license)
+    page = portal.get(url(license)).content.decode()
+    assert "Transfer offer pending" in page
+    assert "buyer@example.org" in page
+    assert (
+        date_format(timezone.localtime(pending.expires_at), "DATETIME_FORMAT") in page
+    )
+    assert f'action="{url(license, "transfer/withdraw/")}"' in page
+    assert "Withdraw the offer" in page
+
+
+def test_no_offer_no_offer_section(portal, license):
+    assert "Transfer offer pending" not in portal.get(url(license)).content.decode()
+
+
+def test_an_expired_offer_is_not_shown_as_pending(portal, license):
+    offer(license)
+    TransferOffer.objects.update(expires_at=timezone.now() - timedelta(minutes=1))
+    assert "Transfer offer pending" not in portal.get(url(license)).content.decode()
+
+
+def test_withdrawing_the_offer_deletes_it(portal, license):
+    offer(license)
+    response = portal.post(url(license, "transfer/withdraw/"), follow=True)
+    assert response.redirect_chain == [(url(license), 302)]
+    assert "The transfer offer is withdrawn" in response.content.decode()
+    assert not TransferOffer.objects.exists()
+    assert "Transfer offer pending" not in response.content.decode()
+
+
+def test_withdrawing_an_offer_no_longer_there_says_so(portal, license):
+    response = portal.post(url(license, "transfer/withdraw/"), follow=True)
+    assert response.redirect_chain == [(url(license), 302)]
+    assert "no longer valid" in response.content.decode()
+
+
+def test_withdrawing_is_a_post(portal, license):
+    offer(license)
+    assert portal.get(url(license, "transfer/withdraw/")).status_code == 405
+    assert TransferOffer.objects.exists()
+
+
+def test_anonymous_people_cannot_withdraw_an_offer(client, license):
+    offer(license)
+    path = url(license, "transfer/withdraw/")
+    response = client.post(path)
+    assert response["Location"] == f"/accounts/login/?next={path}"
+    assert TransferOffer.objects.exists()
+
+
+def test_someone_else_cannot_withdraw_your_offer(portal):
+    other = issue(customer=CustomerFactory())
+    offer(other)
+    assert portal.post(url(other, "transfer/withdraw/")).status_code == 404
+    assert TransferOffer.objects.filter(license=other).exists()
+
+
+def test_the_transfer_form_says_a_new_offer_replaces_the_pending_one(portal, license):
+    offer(license, "first@example.org")
+    page = portal.get(url(license, "transfer/")).content.decode()
+    assert "first@example.org" in page and "A new offer replaces it" in page
+    confirm = portal.post(url(license, "transfer/"), {"email": "second@example.org"})
+    assert "A new offer replaces it" in confirm.content.decode()
+    portal.post(
+        url(license, "transfer/"), {"email": "second@example.org", "confirmed": "True"}
+    )
+    assert TransferOffer.objects.get().email == "second@example.org"
+
+
+def test_without_a_pending_offer_the_transfer_form_says_nothing_of_one(portal, license):
+    page = portal.get(url(license, "transfer/")).content.decode()
+    assert "A new offer replaces it" not in page
+
+
 # --- invoices ---------------------------------------------------------------
 
 
@@ -242,3 +348,28 @@ def test_each_invoice_has_a_printable_page(portal, license):
     page = portal.get(url(license, f"invoices/{invoice.pk}/"))
     assert page.status_code == 200
     assert invoice.number in page.content.decode()
+
+
+def test_an_overdue_invoice_says_so_and_how_to_pay_it(portal, owner, rolling_plan):
+    unpaid = issue(
+        plan=rolling_plan,
+        customer=owner,
+        paid=False,
+        purchased_on=timezone.localdate() - timedelta(days=30),
+    )
+    License.objects.filter(pk=unpaid.pk).update(
+        status="suspended", suspended_for="payment"
+    )
+    invoice = unpaid.invoices.get()
+    page = portal.get(url(unpaid, f"invoices/{invoice.pk}/")).content.decode()
+    assert '<span class="badge badge-overdue">Overdue</span>' in page
+    assert "Overdue: please pay now" in page
+    assert "990.00 NOK" in page and invoice.number in page
+    assert "blocked until this invoice is paid" in page
+
+
+def test_a_paid_invoice_asks_for_nothing(portal, license):
+    invoice = license.invoices.get()
+    page = portal.get(url(license, f"invoices/{invoice.pk}/")).content.decode()
+    assert '<span class="badge badge-paid">Paid</span>' in page
+    assert "How to pay" not in page and "please pay" not in page

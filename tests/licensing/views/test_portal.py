@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from accounts.models import Customer
 from core.audit import Actor
@@ -82,11 +83,77 @@ def dashboard_queries(portal) -> int:
 
 def test_the_dashboard_query_count_does_not_grow_with_licenses(portal, owner):
     plan = PlanFactory(seats=5)
-    with_machines(issue(plan=plan, customer=owner, seats=5), 3)
+    with_machines(issue(plan=plan, customer=owner, seats=5, paid=False), 3)
+    portal.get("/licenses/")  # what the site caches on a first request is not counted
     one = dashboard_queries(portal)
-    for _ in range(19):
-        with_machines(issue(plan=plan, customer=owner, seats=5), 3)
+    for n in range(19):
+        # Overdue invoices and payment blocks among them cost no query per license.
+        license = issue(
+            plan=plan,
+            customer=owner,
+            seats=5,
+            paid=n % 2 == 0,
+            purchased_on=timezone.localdate() - timedelta(days=30),
+        )
+        with_machines(license, 3)
+        if n % 3 == 0:
+            License.objects.filter(pk=license.pk).update(
+                status="suspended", suspended_for="payment"
+            )
     assert dashboard_queries(portal) == one
+
+
+def unpaid(owner, plan, *, days_ago, blocked=False):
+    """A license whose first invoice, dated `days_ago`, is still open."""
+    license = issue(
+        plan=plan,
+        customer=owner,
+        paid=False,
+        purchased_on=timezone.localdate() - timedelta(days=days_ago),
+    )
+    if blocked:
+        License.objects.filter(pk=license.pk).update(
+            status="suspended", suspended_for="payment"
+        )
+    return license
+
+
+def test_an_open_invoice_not_yet_due_is_open(portal, owner, rolling_plan):
+    unpaid(owner, rolling_plan, days_ago=15)  # due today
+    page = portal.get("/licenses/").content.decode()
+    assert "1 open" in page and "overdue" not in page
+
+
+def test_an_open_invoice_past_its_due_date_is_overdue(portal, owner, rolling_plan):
+    unpaid(owner, rolling_plan, days_ago=16)  # due yesterday
+    page = portal.get("/licenses/").content.decode()
+    assert '<span class="badge badge-overdue">1 overdue</span>' in page
+    assert "1 open" not in page
+    assert "blocked until" not in page  # overdue, not yet blocked
+
+
+def test_a_license_blocked_for_payment_is_named_with_the_invoice_to_pay(
+    portal, owner, rolling_plan
+):
+    license = unpaid(owner, rolling_plan, days_ago=30, blocked=True)
+    invoice = license.invoices.get()
+    page = portal.get("/licenses/").content.decode()
+    assert "Desktop 7 is blocked until the overdue invoice is paid" in page
+    due = date_format(invoice.due_on, "DATE_FORMAT")
+    assert f"Invoice {invoice.number}: 990.00 NOK, due on {due}." in page
+    assert f'href="/licenses/{license.pk}/invoices/{invoice.pk}/"' in page
+
+
+def test_a_license_suspended_by_the_vendor_has_no_payment_banner(
+    portal, owner, rolling_plan
+):
+    license = issue(plan=rolling_plan, customer=owner)
+    License.objects.filter(pk=license.pk).update(
+        status="suspended", suspended_for="vendor"
+    )
+    assert "blocked until" not in portal.get("/licenses/").content.decode()
+    page = portal.get(f"/licenses/{license.pk}/").content.decode()
+    assert "blocked until" not in page
 
 
 # --- claim ------------------------------------------------------------------
@@ -306,6 +373,19 @@ def test_the_key_is_masked_until_asked_for(portal, owner):
     assert license.display_key in page
 
 
+def test_the_license_page_of_a_blocked_license_says_which_invoice_to_pay(
+    portal, owner, rolling_plan
+):
+    license = unpaid(owner, rolling_plan, days_ago=30, blocked=True)
+    invoice = license.invoices.get()
+    page = portal.get(f"/licenses/{license.pk}/").content.decode()
+    assert "Desktop 7 is blocked until the overdue invoice is paid" in page
+    assert f"Invoice {invoice.number}: 990.00 NOK" in page
+    assert f'href="/licenses/{license.pk}/invoices/{invoice.pk}/"' in page
+    assert '<span class="badge badge-overdue">Overdue</span>' in page
+    assert ">Open<" not in page
+
+
 def test_the_license_page_lists_machines_and_offline_files(portal, owner):
     license = issue(plan=PlanFactory(seats=2), customer=owner, seats=2)
     with_machines(license, 2)
@@ -327,22 +407,25 @@ def test_an_ended_license_offers_no_endings(portal, owner):
     assert "/terminate/" not in page and "/withdraw/" not in page
 
 
-def test_a_later_claim_never_rewrites_consumer_or_business(portal, owner, agreement):
-    """Whether the customer is a consumer decides the withdrawal right of every
-    license they hold: a second claim answering otherwise must not change it."""
-    first = issue()
+def test_the_claim_form_offers_the_last_answer_and_each_license_shows_its_own(
+    portal, owner, agreement
+):
+    first, second = issue(), issue()
+    assert portal.get("/licenses/claim/").context["form"]["kind"].value() == (
+        "consumer"
+    )
     claim(portal, agreement, first.key, kind="business")
-    owner.refresh_from_db()
-    assert owner.kind == "business"
-    assert not services.withdrawal_eligible(
-        License.objects.get(pk=first.pk), day=first.purchased_on
+    assert portal.get("/licenses/claim/").context["form"]["kind"].value() == (
+        "business"
     )
-    claim(portal, agreement, issue().key, kind="consumer")
-    owner.refresh_from_db()
-    assert owner.kind == "business"
-    assert not services.withdrawal_eligible(
-        License.objects.get(pk=first.pk), day=first.purchased_on
-    )
+    claim(portal, agreement, second.key, kind="consumer")
+    first_page = portal.get(f"/licenses/{first.pk}/").content.decode()
+    second_page = portal.get(f"/licenses/{second.pk}/").content.decode()
+    assert "Registered as" in first_page and "Business" in first_page
+    assert "Consumer (a private person)" in second_page
+    # Only the license registered by a consumer offers the cooling-off withdrawal.
+    assert f"/licenses/{first.pk}/withdraw/" not in first_page
+    assert f"/licenses/{second.pk}/withdraw/" in second_page
 
 
 def test_the_license_pages_are_not_cached(portal, owner):
