@@ -60,5 +60,7 @@ def has_role(user: AbstractBaseUser, role: str) -> bool:
         return False
     cached = getattr(user, "_role_names", None)
     if cached is None:
-        cached = user._role_names = frozenset(user.groups.values_list("name", flat=True))
+        cached = user._role_names = frozenset(
+            user.groups.values_list("name", flat=True)
+        )
     return role in cached

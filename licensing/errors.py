@@ -52,6 +52,9 @@ class Code(StrEnum):
     # Refusals of the customer portal.
     AGE_NOT_CONFIRMED = "AGE_NOT_CONFIRMED"
     UNDER_MINIMUM_AGE = "UNDER_MINIMUM_AGE"
+    # Refusals of partner invitations.
+    PARTNER_USER_ELSEWHERE = "PARTNER_USER_ELSEWHERE"
+    PARTNER_USER_IS_CUSTOMER = "PARTNER_USER_IS_CUSTOMER"
 
 
 # The codes the client API answers with (the rest are refusals of people's changes).
@@ -119,6 +122,10 @@ MESSAGES = {
         "Enter the email address of the new owner."
     ),
     Code.AGREEMENT_NOT_ACCEPTED: _("The license agreement must be accepted."),
+    Code.PARTNER_USER_ELSEWHERE: _("This address belongs to another partner's staff."),
+    Code.PARTNER_USER_IS_CUSTOMER: _(
+        "This address is a customer's login: a partner user needs an address of their own."
+    ),
     Code.AGREEMENT_CHANGED: _(
         "The license agreement has changed since this page was shown: "
         "read the current version and accept it."

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Customer
 from licensing import keys
-from licensing.models import AgreementVersion
+from licensing.models import AgreementVersion, Partner, Plan
 
 
 class TransferOfferForm(forms.Form):
@@ -139,3 +139,47 @@ class PortalTransferForm(forms.Form):
 
     email = forms.EmailField(label=_("New owner's email address"), max_length=254)
     confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+
+class PlanChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, plan):
+        return f"{plan.product} · {plan}"
+
+
+class IssueLicenseForm(forms.Form):
+    """Issuing a license in the admin. A partner's staff issue for their own
+    partner (the field is not theirs to choose); vendor staff pick one or none."""
+
+    plan = PlanChoiceField(
+        label=_("Plan"),
+        queryset=Plan.objects.select_related("product").order_by(
+            "product__name", "name"
+        ),
+    )
+    seats = forms.IntegerField(
+        label=_("Seats"),
+        min_value=1,
+        max_value=10_000,
+        required=False,
+        help_text=_("Leave empty for the plan's number of seats."),
+    )
+    email = forms.EmailField(
+        label=_("Registrant's email address"),
+        max_length=254,
+        required=False,
+        help_text=_(
+            "Optional. The registrant receives the key by email; without an "
+            "address the license is unregistered until someone claims it."
+        ),
+    )
+    partner = forms.ModelChoiceField(
+        label=_("Sold by partner"), queryset=Partner.objects.all(), required=False
+    )
+    paid = forms.BooleanField(
+        label=_("The first period is paid"), required=False, initial=True
+    )
+
+    def __init__(self, *args, partner: Partner | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if partner is not None:
+            del self.fields["partner"]  # always theirs

@@ -60,7 +60,7 @@ CACHES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "config.apps.AdminConfig",  # Django's admin on our site (config/admin.py)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -146,6 +146,8 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 # (on); the limits are counted in the Django cache (CACHES, Redis).
 ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 MFA_ADAPTER = "accounts.adapter.MfaAdapter"
+# Staff and partner users set up TOTP before the admin shows them anything.
+ADMIN_REQUIRE_MFA = env.bool("ADMIN_REQUIRE_MFA", default=True)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 AUTH_PASSWORD_VALIDATORS = [
     {

@@ -60,3 +60,6 @@ EMAIL_BACKEND = env("EMAIL_BACKEND", default="core.mail.ConsoleAndFileBackend")
 # Static files come from the finders; nothing is collected.
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
+
+# `make run`'s demo logins work without setting up TOTP first.
+ADMIN_REQUIRE_MFA = env.bool("ADMIN_REQUIRE_MFA", default=False)

@@ -36,3 +36,5 @@ API_REGISTER_LIMIT = "off"
 # Each test process counts sign-in attempts on its own (a fixture clears it), so
 # suites run side by side against one Redis do not throttle each other.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Most admin tests sign in without TOTP; tests/test_admin_site.py turns it on.
+ADMIN_REQUIRE_MFA = False

@@ -18,6 +18,7 @@ from licensing.selectors.links import (
     registration_pending,
     transfer_pending,
 )
+from licensing.selectors.partners import partner_for_user
 from licensing.selectors.portal import (
     customer_invoice,
     customer_license,
@@ -58,6 +59,7 @@ __all__ = [
     "license_snapshot",
     "license_transfer_offer",
     "news_recipients",
+    "partner_for_user",
     "period_ends_due",
     "registration_pending",
     "release_recipients",

@@ -59,6 +59,7 @@ from licensing.services.marketing import (
     release_notify,
     release_publish,
 )
+from licensing.services.partners import partner_user_invite
 from licensing.services.recovery import (
     license_recovery_request,
     license_recovery_send,
@@ -125,6 +126,7 @@ __all__ = [
     "news_publish",
     "news_send",
     "offline_file_issue",
+    "partner_user_invite",
     "periods_end",
     "registration_confirm",
     "registration_request",

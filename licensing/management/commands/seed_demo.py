@@ -3,10 +3,12 @@ from datetime import timedelta
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from accounts import roles
 from accounts.models import User
 from accounts.services import customer_get_or_create
 from core.audit import Actor
@@ -15,6 +17,7 @@ from licensing.models import (
     AgreementVersion,
     License,
     Partner,
+    PartnerMembership,
     Plan,
     Product,
     SigningKey,
@@ -22,6 +25,7 @@ from licensing.models import (
 
 ADMIN_EMAIL, ADMIN_PASSWORD = "admin@example.com", "demo-admin-password"
 CUSTOMER_EMAIL, CUSTOMER_PASSWORD = "customer@example.com", "demo-customer-password"
+PARTNER_EMAIL, PARTNER_PASSWORD = "partner@example.com", "demo-partner-password"
 
 PRODUCTS = [
     ("desktop", "Desktop", 7),
@@ -157,8 +161,15 @@ class Command(BaseCommand):
         user = User.objects.filter(
             email=CUSTOMER_EMAIL
         ).first() or User.objects.create_user(CUSTOMER_EMAIL, CUSTOMER_PASSWORD)
+        seller = User.objects.filter(email=PARTNER_EMAIL).first()
+        if seller is None:
+            seller = User.objects.create_user(
+                PARTNER_EMAIL, PARTNER_PASSWORD, is_staff=True
+            )
+            PartnerMembership.objects.create(user=seller, partner=partner)
+            seller.groups.add(Group.objects.get(name=roles.PARTNER_STAFF))
         # allauth signs in only with a verified address (ACCOUNT_EMAIL_VERIFICATION).
-        for login in (admin, user):
+        for login in (admin, user, seller):
             EmailAddress.objects.update_or_create(
                 user=login,
                 email=login.email,
@@ -211,6 +222,9 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("Demo data is loaded."))
         self.stdout.write(f"  Admin login:    {ADMIN_EMAIL} / {ADMIN_PASSWORD}")
         self.stdout.write(f"  Customer login: {CUSTOMER_EMAIL} / {CUSTOMER_PASSWORD}")
+        self.stdout.write(
+            f"  Partner login:  {PARTNER_EMAIL} / {PARTNER_PASSWORD}  ({partner.name})"
+        )
         for number, plan_slug, status, registered, _days in LICENSES:
             self.stdout.write(
                 f"  {keys.display(demo_key(number))}  {plan_slug:<17} {status}"

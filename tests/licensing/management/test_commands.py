@@ -8,7 +8,8 @@ from accounts.models import Customer, User
 from core.models import OutboxEmail
 from licensing import keys
 from licensing.management.commands.seed_demo import demo_key
-from licensing.models import License, Plan, SigningKey
+from licensing.models import License, PartnerMembership, Plan, SigningKey
+from tests.factories import PartnerFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -188,3 +189,35 @@ def test_lifecycle_sweep_command_runs_a_given_day_again():
     assert run("lifecycle_sweep", "--date", "2026-12-01").startswith(
         "2026-12-01: reminders 0"
     )
+
+
+def test_create_partner_user_invites_by_email(
+    mailoutbox, django_capture_on_commit_callbacks
+):
+    partner = PartnerFactory(slug="north", name="North")
+    out = StringIO()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command(
+            "create_partner_user",
+            partner="north",
+            email="eva@north.example",
+            stdout=out,
+        )
+    assert "Invitation sent" in out.getvalue()
+    assert "eva@north.example" not in out.getvalue()
+    assert PartnerMembership.objects.get().partner == partner
+    assert any("eva@north.example" in m.to for m in mailoutbox)
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ({"partner": "nobody", "email": "eva@north.example"}, "No partner 'nobody'"),
+        ({"partner": "north", "email": "not-an-address"}, "Not an email address"),
+    ],
+)
+def test_create_partner_user_explains_bad_input(arguments, message):
+    PartnerFactory(slug="north", name="North")
+    with pytest.raises(CommandError, match=message):
+        call_command("create_partner_user", **arguments)
+    assert not PartnerMembership.objects.exists()
