@@ -71,6 +71,12 @@ def recipient_language(email: str, user=None) -> str:
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def get_login_redirect_url(self, request) -> str:
+        """Staff and partner users work in the admin; customers on their licenses."""
+        if request.user.is_staff:
+            return "/admin/"
+        return super().get_login_redirect_url(request)
+
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         """Write allauth's email to the outbox (sent after commit, once) in the
         recipient's language, rendered from our own templates.

@@ -37,6 +37,11 @@ class CustomerForm(forms.ModelForm):
             "language",
             "kind",
         ]
+        # Encrypted text columns: one line each, as people type them.
+        widgets = {
+            name: forms.TextInput(attrs={"size": 50})
+            for name in ("email", "name", "company", "phone")
+        }
 
     def clean_email(self):
         # The email's uniqueness lives in its blind index, which the form does not show.

@@ -9,11 +9,12 @@
 from functools import wraps
 
 from allauth.mfa.models import Authenticator
+from django.apps import apps
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.contenttypes import views as contenttype_views
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import path
@@ -62,6 +63,20 @@ class AdminSite(admin.AdminSite):
             ),
             *urls,
         ]
+
+    def autocomplete_view(self, request):
+        """Django's, for a forward relation only: a reverse one (`field_name=
+        invoices` on licenses) would fail inside Django with a 500."""
+        try:
+            model = apps.get_model(
+                request.GET.get("app_label", ""), request.GET.get("model_name", "")
+            )
+            field = model._meta.get_field(request.GET.get("field_name", ""))
+        except (LookupError, ValueError, FieldDoesNotExist):
+            raise PermissionDenied from None
+        if field.auto_created or not field.is_relation:
+            raise PermissionDenied
+        return super().autocomplete_view(request)
 
     def shortcut(self, request, content_type_id, object_id):
         """Django's view-on-site redirect, for objects this user may see."""

@@ -55,6 +55,7 @@ class Code(StrEnum):
     # Refusals of partner invitations.
     PARTNER_USER_ELSEWHERE = "PARTNER_USER_ELSEWHERE"
     PARTNER_USER_IS_CUSTOMER = "PARTNER_USER_IS_CUSTOMER"
+    PARTNER_USER_HAS_ROLE = "PARTNER_USER_HAS_ROLE"
 
 
 # The codes the client API answers with (the rest are refusals of people's changes).
@@ -123,6 +124,10 @@ MESSAGES = {
     ),
     Code.AGREEMENT_NOT_ACCEPTED: _("The license agreement must be accepted."),
     Code.PARTNER_USER_ELSEWHERE: _("This address belongs to another partner's staff."),
+    Code.PARTNER_USER_HAS_ROLE: _(
+        "This address is a superuser's, vendor staff's or a data protection "
+        "officer's: a partner user needs an address of their own."
+    ),
     Code.PARTNER_USER_IS_CUSTOMER: _(
         "This address is a customer's login: a partner user needs an address of their own."
     ),

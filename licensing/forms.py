@@ -172,6 +172,11 @@ class IssueLicenseForm(forms.Form):
             "address the license is unregistered until someone claims it."
         ),
     )
+    language = forms.ChoiceField(
+        label=_("Language of the emails"),
+        choices=settings.LANGUAGES,
+        initial=settings.LANGUAGE_CODE,
+    )
     partner = forms.ModelChoiceField(
         label=_("Sold by partner"), queryset=Partner.objects.all(), required=False
     )
@@ -183,3 +188,7 @@ class IssueLicenseForm(forms.Form):
         super().__init__(*args, **kwargs)
         if partner is not None:
             del self.fields["partner"]  # always theirs
+            self.fields["email"].help_text = _(
+                "Optional. The address is asked to confirm the registration; the "
+                "license is registered to it once it does."
+            )

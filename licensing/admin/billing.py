@@ -12,6 +12,7 @@ from licensing.models import Invoice, Refund
 @admin.register(Invoice)
 class InvoiceAdmin(PartnerScopedAdmin):
     partner_path = "license__partner"
+    readonly_page = True
     list_display = [
         "number",
         "license",
@@ -69,6 +70,7 @@ class InvoiceAdmin(PartnerScopedAdmin):
 @admin.register(Refund)
 class RefundAdmin(PartnerScopedAdmin):
     partner_path = "license__partner"
+    readonly_page = True
     """Money owed back after withdrawals and cancellations, with its due date."""
 
     list_display = ["license", "amount", "currency", "due_on", "paid_at", "created_at"]

@@ -15,7 +15,9 @@ from django.contrib.admin.utils import unquote
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from accounts import roles
 from core.audit import Actor
+from core.models import AuditEvent
 from licensing import selectors
 from licensing.errors import Refused
 from licensing.models import Partner
@@ -31,7 +33,7 @@ def service_action(description, service, done_message, *, caveat=None):
 
     @admin.action(description=description, permissions=["change"])
     def action(modeladmin, request, queryset):
-        actor, done = Actor.user(request.user), 0
+        actor, done = admin_actor(request), 0
         for obj in queryset:
             try:
                 result = service(obj, actor)
@@ -58,15 +60,39 @@ def request_partner(request: HttpRequest) -> Partner | None:
     return request._admin_partner
 
 
+def partner_scoped(request: HttpRequest) -> bool:
+    """Whether the user sees only a partner's share: partner staff, with their
+    partner or (failing closed) without one, as after their membership was removed."""
+    user = request.user
+    if user.is_superuser:
+        return False
+    return request_partner(request) is not None or roles.has_role(
+        user, roles.PARTNER_STAFF
+    )
+
+
+def admin_actor(request: HttpRequest) -> Actor:
+    """Who acts in the admin, as what: partner staff, DPO or (vendor) staff."""
+    user = request.user
+    if partner_scoped(request):
+        return Actor(AuditEvent.ActorType.PARTNER, user.pk)
+    if roles.has_role(user, roles.DPO):
+        return Actor(AuditEvent.ActorType.DPO, user.pk)
+    return Actor.user(user)
+
+
 class PartnerScopedAdmin(admin.ModelAdmin):
     """Partner staff see only rows whose `partner_path` is their partner."""
 
     partner_path = "partner"
+    readonly_page = False
 
     def scope(self, request, queryset):
+        if not partner_scoped(request):
+            return queryset
         partner = request_partner(request)
         if partner is None:
-            return queryset
+            return queryset.none()  # partner staff without a partner: nothing
         return queryset.filter(**{self.partner_path: partner})
 
     def get_queryset(self, request):
@@ -75,9 +101,34 @@ class PartnerScopedAdmin(admin.ModelAdmin):
     def get_list_filter(self, request):
         # Partners filter by nothing that would list other partners.
         filters = super().get_list_filter(request)
-        if request_partner(request) is None:
+        if not partner_scoped(request):
             return filters
         return [f for f in filters if f != "partner"]
+
+    def lookup_allowed(self, lookup, value, request=None):
+        """Partners filter only through the list's own filters: no hand-made
+        query (`?licenses__gt=...`) probes what lies outside their share."""
+        if request is not None and partner_scoped(request):
+            allowed = {
+                (f[0] if isinstance(f, tuple) else f)
+                for f in self.get_list_filter(request)
+            }
+            if self.date_hierarchy:
+                allowed.add(self.date_hierarchy)
+            if lookup.split("__")[0] not in allowed:
+                return False
+        return super().lookup_allowed(lookup, value, request)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # Rows changed only through actions: no Save buttons on their pages.
+        if self.readonly_page:
+            extra_context = {
+                **(extra_context or {}),
+                "show_save": False,
+                "show_save_and_continue": False,
+                "show_save_and_add_another": False,
+            }
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def get_object(self, request, object_id, from_field=None):
         try:

@@ -7,12 +7,17 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.admin import CustomerAdmin as AccountsCustomerAdmin
 from accounts.models import Customer
-from licensing.admin.common import PartnerScopedAdmin, request_partner
+from licensing.admin.common import (
+    PartnerScopedAdmin,
+    partner_scoped,
+    request_partner,
+)
 from licensing.admin.looks import looks_record
 from licensing.models import License
 
-# What the change page shows of a customer (its form), and the list's column.
-CHANGE_PAGE_FIELDS = [
+# What is personal on a customer's page, and the list's column.
+PERSONAL = [
+    "user",
     "email",
     "name",
     "company",
@@ -39,19 +44,32 @@ class CustomerAdmin(PartnerScopedAdmin, AccountsCustomerAdmin):
     ordering = ["-created_at"]
 
     def scope(self, request, queryset):
+        if not partner_scoped(request):
+            return queryset
         partner = request_partner(request)
         if partner is None:
-            return queryset
+            return queryset.none()  # partner staff without a partner: nothing
         sold = License.objects.filter(partner=partner).values("customer_id")
         return queryset.filter(pk__in=sold)
 
+    def get_fields(self, request, obj=None):
+        # The login behind a customer is the vendor's to open, not a partner's.
+        fields = super().get_fields(request, obj)
+        if partner_scoped(request):
+            return [f for f in fields if f != "user"]
+        return fields
+
     def get_search_results(self, request, queryset, search_term):
+        """Exact, by blind index; finding someone by their address is a look
+        (for the autocomplete too)."""
         term = search_term.strip()
         if not term:
             return queryset, False
-        return queryset.filter(
-            pk__in=Customer.objects.by_email(term).values("pk")
-        ), False
+        found = queryset.filter(pk__in=Customer.objects.by_email(term).values("pk"))
+        looks_record(
+            request, found.values_list("pk", flat=True), fields=["email"], via="search"
+        )
+        return found, False
 
     def changelist_view(self, request, extra_context=None):
         response = super().changelist_view(request, extra_context)
@@ -69,9 +87,8 @@ class CustomerAdmin(PartnerScopedAdmin, AccountsCustomerAdmin):
         response = super().change_view(request, object_id, form_url, extra_context)
         if response.status_code == 200 and request.method == "GET":
             customer = response.context_data["original"]
-            looks_record(
-                request, [customer.pk], fields=CHANGE_PAGE_FIELDS, via="change page"
-            )
+            shown = [f for f in self.get_fields(request, customer) if f in PERSONAL]
+            looks_record(request, [customer.pk], fields=shown, via="change page")
         return response
 
 

@@ -2,6 +2,7 @@
 actions; issued through a form of ours; partners see their own."""
 
 import csv
+from datetime import timedelta
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -14,21 +15,46 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts.models import Customer
-from core.audit import Actor
 from licensing import keys, services
 from licensing.admin.common import (
     PartnerScopedAdmin,
+    admin_actor,
     csv_cell,
+    partner_scoped,
     request_partner,
     service_action,
 )
-from licensing.admin.looks import looks_record
+from licensing.admin.looks import looks_record, machine_looks_record
 from licensing.errors import Refused
 from licensing.forms import IssueLicenseForm, TransferOfferForm
 from licensing.models import Activation, License
 
+
+class PeriodEndFilter(admin.SimpleListFilter):
+    """When the current period ends: what is up for renewal soon, or over."""
+
+    title = _("period end")
+    parameter_name = "period_ends"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("30", _("within 30 days")),
+            ("90", _("within 90 days")),
+            ("past", _("already ended")),
+        ]
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        if self.value() in ("30", "90"):
+            end = today + timedelta(days=int(self.value()))
+            return queryset.filter(period_end__gte=today, period_end__lte=end)
+        if self.value() == "past":
+            return queryset.filter(period_end__lt=today)
+        return queryset
+
+
 EXPORT_COLUMNS = [
-    "key",
+    "key",  # masked
     "product",
     "major_version",
     "plan",
@@ -63,6 +89,7 @@ class ActivationAdmin(PartnerScopedAdmin):
     """Machines holding seats; staff can free the seat of a lost one."""
 
     partner_path = "license__partner"
+    readonly_page = True
 
     list_display = [
         "id",
@@ -99,16 +126,30 @@ class ActivationAdmin(PartnerScopedAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        changelist = getattr(response, "context_data", {}).get("cl")
+        if changelist is not None:
+            machine_looks_record(request, changelist.result_list, via="list")
+        return response
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if response.status_code == 200 and request.method == "GET":
+            activation = response.context_data["original"]
+            machine_looks_record(request, [activation], via="change page")
+        return response
+
 
 @admin.register(License)
 class LicenseAdmin(PartnerScopedAdmin):
+    readonly_page = True
     list_display = [
         "masked_key",
-        "product",
-        "major_version",
-        "plan",
         "status_badge",
-        "customer_kind",
+        "product",
+        "version",
+        "plan",
         "seats",
         "period_end",
         "partner",
@@ -117,7 +158,7 @@ class LicenseAdmin(PartnerScopedAdmin):
         "status",
         "product",
         "plan",
-        ("period_end", admin.DateFieldListFilter),
+        PeriodEndFilter,
         "customer_kind",
         "partner",
     ]
@@ -134,7 +175,7 @@ class LicenseAdmin(PartnerScopedAdmin):
         "masked_key",
         "major_version",
         "seats",
-        "partner",
+        "sold_by",
         "product",
         "plan",
         "customer",
@@ -147,7 +188,7 @@ class LicenseAdmin(PartnerScopedAdmin):
         "termination_effective_on",
         "first_activated_at",
         "replaced_by",
-        "agreement_version",
+        "agreement",
         "created_at",
     ]
     inlines = [ActivationInline]
@@ -171,7 +212,7 @@ class LicenseAdmin(PartnerScopedAdmin):
                     license_id=license.pk,
                     to_email=form.cleaned_data["email"],
                     language=form.cleaned_data["language"],
-                    actor=Actor.user(request.user),
+                    actor=admin_actor(request),
                 )
             except Refused as refused:
                 self.message_user(request, refused.message, messages.WARNING)
@@ -233,13 +274,26 @@ class LicenseAdmin(PartnerScopedAdmin):
     def get_list_display(self, request):
         # A partner's staff see their own partner's licenses only: no column for it.
         columns = super().get_list_display(request)
-        if request_partner(request) is None:
+        if not partner_scoped(request):
             return columns
         return [column for column in columns if column != "partner"]
 
     @admin.display(description=_("status"), ordering="status")
     def status_label(self, obj):
         return obj.status_label
+
+    @admin.display(description=_("version"), ordering="major_version")
+    def version(self, obj):
+        return obj.major_version
+
+    # Plain text: partners may not open partners or agreement versions.
+    @admin.display(description=_("partner"))
+    def sold_by(self, obj):
+        return obj.partner.name if obj.partner else _("Direct sale")
+
+    @admin.display(description=_("agreement version"))
+    def agreement(self, obj):
+        return obj.agreement_version.number if obj.agreement_version else "-"
 
     @admin.display(description=_("status"), ordering="status")
     def status_badge(self, obj):
@@ -257,11 +311,29 @@ class LicenseAdmin(PartnerScopedAdmin):
             return queryset, False
         if "@" in term:
             customers = Customer.objects.by_email(term).values("pk")
-            return queryset.filter(customer__in=customers), False
+            found = queryset.filter(customer__in=customers)
+            looks_record(
+                request,
+                found.values_list("customer_id", flat=True),
+                fields=["email"],
+                via="search",
+            )
+            return found, False
         try:
             return queryset.by_key(keys.normalise(term)), False
         except keys.InvalidKey:
             return queryset.none(), False
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if response.status_code == 200 and request.method == "GET":
+            license = response.context_data["original"]
+            machine_looks_record(
+                request,
+                license.activations.select_related("license"),
+                via="license page",
+            )
+        return response
 
     @admin.action(
         description=_("Export the selected licenses as CSV"), permissions=["view"]
@@ -271,7 +343,10 @@ class LicenseAdmin(PartnerScopedAdmin):
         data, written to the audit log for each registrant exported."""
         licenses = list(queryset.select_related("product", "plan", "customer"))
         response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="licenses.csv"'
+        response["Content-Disposition"] = (
+            f'attachment; filename="licenses-{timezone.localdate():%Y-%m-%d}.csv"'
+        )
+        response.write("\ufeff")  # so that spreadsheets read it as UTF-8
         writer = csv.writer(response)
         writer.writerow(EXPORT_COLUMNS)
         for license in licenses:
@@ -279,7 +354,7 @@ class LicenseAdmin(PartnerScopedAdmin):
             writer.writerow(
                 csv_cell(value)
                 for value in (
-                    license.display_key,
+                    keys.masked(license.key),  # keys are secrets: never listed
                     license.product.name,
                     license.major_version,
                     license.plan.name,
@@ -306,7 +381,8 @@ class LicenseAdmin(PartnerScopedAdmin):
         """Issuing a license: a form of ours calling `license_issue`; a
         partner's staff issue for their own partner only."""
         partner = request_partner(request)
-        if not self.has_add_permission(request):
+        scoped = partner_scoped(request)
+        if not self.has_add_permission(request) or (scoped and partner is None):
             raise PermissionDenied
         form = IssueLicenseForm(
             request.POST if request.method == "POST" else None, partner=partner
@@ -314,23 +390,45 @@ class LicenseAdmin(PartnerScopedAdmin):
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             try:
-                license = services.license_issue(
-                    plan=data["plan"],
-                    seats=data["seats"],
-                    email=data["email"],
-                    partner=partner or data["partner"],
-                    paid=data["paid"],
-                    notify=bool(data["email"]),
-                    actor=Actor.user(request.user),
-                )
+                if scoped:
+                    license = services.license_issue_by_partner(
+                        partner=partner,
+                        plan=data["plan"],
+                        seats=data["seats"],
+                        email=data["email"],
+                        paid=data["paid"],
+                        language=data["language"],
+                        actor=admin_actor(request),
+                    )
+                else:
+                    license = services.license_issue(
+                        plan=data["plan"],
+                        seats=data["seats"],
+                        email=data["email"],
+                        partner=data["partner"],
+                        paid=data["paid"],
+                        notify=bool(data["email"]),
+                        actor=admin_actor(request),
+                    )
             except Refused as refused:
                 form.add_error(None, refused.message)
             else:
+                self.log_addition(request, license, [{"added": {}}])  # its history
+                # The full key is shown this once (the admin shows it masked).
                 self.message_user(
                     request,
-                    _("License %(license)s issued.") % {"license": license},
+                    _("License %(key)s issued.") % {"key": license.display_key},
                     messages.SUCCESS,
                 )
+                if scoped and data["email"]:
+                    self.message_user(
+                        request,
+                        _(
+                            "The address was asked to confirm the registration; "
+                            "until it does, the license is unregistered."
+                        ),
+                        messages.INFO,
+                    )
                 return redirect("admin:licensing_license_change", license.pk)
         return TemplateResponse(
             request,

@@ -6,23 +6,22 @@ from collections.abc import Iterable
 
 from django.http import HttpRequest
 
-from accounts import roles
 from accounts.models import Customer
 from core import audit
-from core.audit import Actor
-from core.models import AuditEvent
-from licensing.admin.common import request_partner
+from licensing.admin.common import admin_actor
 
 LOOK = "customer.viewed"
 
 
-def looker(request: HttpRequest) -> Actor:
-    user = request.user
-    if request_partner(request) is not None:
-        return Actor(AuditEvent.ActorType.PARTNER, user.pk)
-    if roles.has_role(user, roles.DPO):
-        return Actor(AuditEvent.ActorType.DPO, user.pk)
-    return Actor.user(user)
+def machine_looks_record(request: HttpRequest, activations, *, via: str) -> None:
+    """Machine labels ("Vera's laptop") can name a person: a look at the
+    registrants of the licenses they belong to."""
+    looks_record(
+        request,
+        (a.license.customer_id for a in activations if a.license.customer_id),
+        fields=["machine label"],
+        via=via,
+    )
 
 
 def looks_record(
@@ -30,7 +29,7 @@ def looks_record(
 ) -> None:
     """One audit event per customer looked at (one query for all of them)."""
     audit.record_bulk(
-        actor=looker(request),
+        actor=admin_actor(request),
         action=LOOK,
         model=Customer,
         items=[

@@ -44,7 +44,7 @@ from licensing.services.invoices import (
     invoice_record_payment,
     invoice_void,
 )
-from licensing.services.issuing import license_issue
+from licensing.services.issuing import license_issue, license_issue_by_partner
 from licensing.services.machines import (
     activation_create,
     activation_deactivate,
@@ -114,6 +114,7 @@ __all__ = [
     "license_cancel",
     "license_claim",
     "license_issue",
+    "license_issue_by_partner",
     "license_lock",
     "license_recovery_request",
     "license_recovery_send",

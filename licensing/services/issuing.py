@@ -16,6 +16,7 @@ from licensing.errors import Code, Refused
 from licensing.models import License, Partner, Plan
 from licensing.selectors.agreements import agreement_current
 from licensing.services.invoices import invoice_create, invoice_mark_paid
+from licensing.services.registration import registration_request
 
 
 @transaction.atomic
@@ -88,4 +89,27 @@ def license_issue(
             context={"license": license, "key": license.display_key},
             language=customer.language,
         )
+    return license
+
+
+@transaction.atomic
+def license_issue_by_partner(
+    *,
+    partner: Partner,
+    plan: Plan,
+    actor: Actor,
+    seats: int | None = None,
+    email: str = "",
+    paid: bool = True,
+    language: str = "",
+) -> License:
+    """A license a partner's staff issue: always theirs, and never attached to
+    an existing customer by them. With `email`, the address is asked to confirm
+    the registration (as the API's register does); the customer's record, and
+    with it their personal data, reaches the partner's view only once they do."""
+    license = license_issue(
+        plan=plan, actor=actor, seats=seats, partner=partner, paid=paid
+    )
+    if email:
+        registration_request(canonical_key=license.key, email=email, language=language)
     return license

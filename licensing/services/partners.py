@@ -36,14 +36,23 @@ def partner_user_invite(
         user = User.objects.create_user(email=email, password=None, is_staff=True)
     elif PartnerMembership.objects.filter(user=user).exclude(partner=partner).exists():
         raise Refused(Code.PARTNER_USER_ELSEWHERE)
+    elif user.is_superuser or user.groups.exclude(name=roles.PARTNER_STAFF).exists():
+        raise Refused(Code.PARTNER_USER_HAS_ROLE)  # scoped, but seeing more
     elif user.has_usable_password() and not user.is_staff:
         raise Refused(Code.PARTNER_USER_IS_CUSTOMER)
     else:
         user.is_staff = True
         user.save(update_fields=["is_staff"])
-    EmailAddress.objects.update_or_create(
-        user=user, email=email, defaults={"verified": True, "primary": True}
+    address = EmailAddress.objects.filter(user=user, email__iexact=email).first()
+    if address is None:
+        address = EmailAddress(user=user, email=email)
+    address.verified = True
+    address.primary = (
+        not EmailAddress.objects.filter(user=user, primary=True)
+        .exclude(pk=address.pk)
+        .exists()
     )
+    address.save()
     membership, _created = PartnerMembership.objects.get_or_create(
         user=user, defaults={"partner": partner}
     )

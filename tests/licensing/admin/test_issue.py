@@ -7,26 +7,39 @@ from licensing.models import License
 pytestmark = pytest.mark.django_db
 
 
-def test_a_partner_issues_for_their_own_partner_whatever_they_post(north, south, plan):
+def test_a_partner_issues_for_their_own_partner_whatever_they_post(
+    north, south, plan, mailoutbox, django_capture_on_commit_callbacks
+):
     form = north.client.get("/admin/licensing/license/add/")
     assert form.status_code == 200
     assert "partner" not in form.context["form"].fields
-    response = north.client.post(
-        "/admin/licensing/license/add/",
-        {
-            "plan": plan.pk,
-            "seats": 3,
-            "email": "new@buyer.example",
-            "partner": south.partner.pk,
-            "paid": "on",
-        },
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = north.client.post(
+            "/admin/licensing/license/add/",
+            {
+                "plan": plan.pk,
+                "seats": 3,
+                "email": "new@buyer.example",
+                "language": "nb",
+                "partner": south.partner.pk,
+                "paid": "on",
+            },
+        )
     license = License.objects.latest("created_at")
     assert response.status_code == 302
     assert response["Location"] == f"/admin/licensing/license/{license.pk}/change/"
     assert license.partner == north.partner
     assert license.seats == 3
-    assert license.customer.email == "new@buyer.example"
+    # The address is asked to confirm; nothing is registered until it does.
+    assert license.customer is None
+    assert [m.to for m in mailoutbox] == [["new@buyer.example"]]
+    # The key is shown once, as the license is issued: the partner hands it over.
+    page = north.client.get(response["Location"]).content.decode()
+    assert license.display_key in page
+    again = north.client.get(response["Location"]).content.decode()
+    assert license.display_key not in again
+    history = north.client.get(f"/admin/licensing/license/{license.pk}/history/")
+    assert "Added." in history.content.decode()
 
 
 @pytest.mark.parametrize(
@@ -52,10 +65,19 @@ def test_bad_input_is_a_form_error_and_issues_nothing(north, plan, data):
     )
 
 
+def test_a_partner_cannot_pull_another_partners_customer_into_view(north, south, plan):
+    north.client.post(
+        "/admin/licensing/license/add/",
+        {"plan": plan.pk, "email": "buyer@south.example", "language": "en"},
+    )
+    page = north.client.get(f"/admin/accounts/customer/{south.customer.pk}/change/")
+    assert page.status_code == 404
+
+
 def test_vendor_staff_choose_the_partner(vendor, north, plan):
     vendor.post(
         "/admin/licensing/license/add/",
-        {"plan": plan.pk, "partner": north.partner.pk, "paid": "on"},
+        {"plan": plan.pk, "partner": north.partner.pk, "paid": "on", "language": "en"},
     )
     assert License.objects.latest("created_at").partner == north.partner
 

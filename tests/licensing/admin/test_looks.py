@@ -73,6 +73,26 @@ def test_a_cell_that_looks_like_a_formula_is_exported_as_text(north):
         "/admin/licensing/license/",
         {"action": "export_csv", "_selected_action": [north.license.pk]},
     )
-    row = next(csv.DictReader(io.StringIO(export.content.decode())))
+    row = next(csv.DictReader(io.StringIO(export.content.decode("utf-8-sig"))))
     assert row["registrant_name"] == '\'=HYPERLINK("https://evil.example")'
     assert row["registrant_email"] == "buyer@north.example"
+
+
+def test_finding_a_customer_by_address_is_a_look(north):
+    north.client.get("/admin/accounts/customer/", {"q": "buyer@north.example"})
+    north.client.get("/admin/licensing/license/", {"q": "buyer@north.example"})
+    vias = sorted(e.data["via"] for e in looks())
+    assert vias == ["list", "search", "search"]
+
+
+def test_machine_labels_are_a_look_at_their_registrant(north):
+    north.client.get("/admin/licensing/activation/")
+    north.client.get(f"/admin/licensing/activation/{north.activation.pk}/change/")
+    north.client.get(f"/admin/licensing/license/{north.license.pk}/change/")
+    assert sorted(e.data["via"] for e in looks()) == [
+        "change page",
+        "license page",
+        "list",
+    ]
+    assert {e.target_id for e in looks()} == {str(north.customer.pk)}
+    assert all(e.data["fields"] == ["machine label"] for e in looks())

@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 from allauth.account.models import EmailAddress
+from django.contrib.auth.models import Group
 from django.test import Client
 from django.utils import timezone
 
@@ -115,3 +116,24 @@ def test_inviting_again_sends_a_new_link_and_keeps_one_membership(
         OutboxEmail.objects.filter(template="licensing/email/partner_invited").count()
         == 2
     )
+
+
+@pytest.mark.parametrize("role", [roles.VENDOR_STAFF, roles.DPO, "superuser"])
+def test_staff_with_another_role_are_never_made_partner_staff(role):
+    user = UserFactory(email="staff@vendor.example", is_staff=True)
+    if role == "superuser":
+        user.is_superuser = True
+        user.save()
+    else:
+        user.groups.add(Group.objects.get(name=role))
+    with pytest.raises(Refused) as refused:
+        invite(PartnerFactory(), email="staff@vendor.example")
+    assert refused.value.code == Code.PARTNER_USER_HAS_ROLE
+    assert not PartnerMembership.objects.exists()
+
+
+def test_inviting_again_with_other_capitals_keeps_one_address():
+    partner = PartnerFactory()
+    invite(partner, email="new1@north.example")
+    invite(partner, email="NEW1@north.example")
+    assert EmailAddress.objects.filter(email__iexact="new1@north.example").count() == 1
