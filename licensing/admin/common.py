@@ -13,6 +13,7 @@ different answer).
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.http import Http404, HttpRequest
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
 from accounts import roles
@@ -24,7 +25,9 @@ from licensing.models import Partner
 
 
 def service_action(description, service, done_message, *, caveat=None):
-    """An admin action calling `service(obj, actor)` for each selected object.
+    """An admin action calling `service(obj, actor)` for each selected object,
+    after a page that lists them and asks to confirm (these changes email
+    customers and cannot be undone by a click).
 
     Refusals are reported object by object; successes are counted. `caveat`
     (the service's result -> a message or None) tells staff when a change did
@@ -33,6 +36,18 @@ def service_action(description, service, done_message, *, caveat=None):
 
     @admin.action(description=description, permissions=["change"])
     def action(modeladmin, request, queryset):
+        if request.POST.get("confirmed") != "yes":
+            return TemplateResponse(
+                request,
+                "admin/licensing/confirm_action.html",
+                {
+                    **modeladmin.admin_site.each_context(request),
+                    "title": description,
+                    "objects": queryset,
+                    "action": request.POST.get("action", ""),
+                    "opts": modeladmin.opts,
+                },
+            )
         actor, done = admin_actor(request), 0
         for obj in queryset:
             try:

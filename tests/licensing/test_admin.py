@@ -19,7 +19,11 @@ pytestmark = pytest.mark.django_db
 def act(admin_client, model, action, objects):
     return admin_client.post(
         f"/admin/licensing/{model}/",
-        {"action": action, "_selected_action": [str(o.pk) for o in objects]},
+        {
+            "action": action,
+            "_selected_action": [str(o.pk) for o in objects],
+            "confirmed": "yes",
+        },
         follow=True,
     )
 
@@ -235,6 +239,7 @@ def test_a_view_only_staff_member_cannot_run_actions(viewer, model, action):
             "action": action,
             "_selected_action": [str(obj.pk)],
             "apply": "1",
+            "confirmed": "yes",
             "email": "thief@example.org",
             "language": "en",
         },
@@ -334,3 +339,19 @@ def test_staff_cannot_offer_a_license_to_its_own_registrant(admin_client):
     )
     assert "already registered to that address" in response.content.decode()
     assert not TransferOffer.objects.exists()
+
+
+def test_an_action_that_emails_customers_asks_to_confirm_first(admin_client):
+    license = issue(plan=PlanFactory(), customer=CustomerFactory())
+    page = admin_client.post(
+        "/admin/licensing/license/",
+        {"action": "terminate", "_selected_action": [str(license.pk)]},
+    )
+    assert page.status_code == 200
+    assert "Yes, do it" in page.content.decode()
+    assert str(license) in page.content.decode()
+    license.refresh_from_db()
+    assert license.status == "active"
+    act(admin_client, "license", "terminate", [license])
+    license.refresh_from_db()
+    assert license.status == "terminated"

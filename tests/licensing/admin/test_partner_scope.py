@@ -128,12 +128,20 @@ def test_actions_reach_only_the_partners_own_rows(north, south):
     assert [row["key"] for row in rows] == [keys.masked(north.license.key)]
     north.client.post(
         admin_url("activation"),
-        {"action": "release", "_selected_action": [south.activation.pk]},
+        {
+            "action": "release",
+            "_selected_action": [south.activation.pk],
+            "confirmed": "yes",
+        },
     )
     assert Activation.objects.filter(pk=south.activation.pk).exists()
     north.client.post(
         admin_url("activation"),
-        {"action": "release", "_selected_action": [north.activation.pk]},
+        {
+            "action": "release",
+            "_selected_action": [north.activation.pk],
+            "confirmed": "yes",
+        },
     )
     assert not Activation.objects.filter(pk=north.activation.pk).exists()
 
@@ -269,7 +277,11 @@ def test_a_reverse_relation_in_the_autocomplete_is_refused_not_a_crash(admin_cli
 def test_a_partners_actions_are_recorded_as_the_partners(north):
     north.client.post(
         admin_url("activation"),
-        {"action": "release", "_selected_action": [north.activation.pk]},
+        {
+            "action": "release",
+            "_selected_action": [north.activation.pk],
+            "confirmed": "yes",
+        },
     )
     event = AuditEvent.objects.exclude(action="customer.viewed").latest("created_at")
     assert event.actor_type == "partner"
