@@ -28,6 +28,7 @@ urlpatterns = [
         name="api-docs",
     ),
     path("", include("cookies.urls")),
+    path("", include("privacy.urls")),
     path("", include("licensing.urls")),
     path("", include("accounts.urls")),
 ]

@@ -65,6 +65,9 @@ class OutboxEmail(models.Model):
     body_text = EncryptedTextField(_("text body"))
     body_html = EncryptedTextField(_("HTML body"), blank=True)
     headers = models.JSONField(_("extra headers"), default=dict, blank=True)
+    # Once sent, keep no trace of the recipient either (the notice that a
+    # person's data was erased: the address goes with the rest).
+    forget_recipient = models.BooleanField(default=False)
     status = models.CharField(
         _("status"), max_length=16, choices=Status, default=Status.PENDING
     )

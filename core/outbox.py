@@ -60,10 +60,12 @@ def enqueue(
     context: dict,
     language: str,
     headers: dict | None = None,
+    forget_recipient: bool = False,
 ) -> OutboxEmail | None:
     """Write the email to the outbox; send it after commit. The same key twice is a no-op.
 
     Returns the new row, or None when an email with this key exists already.
+    With `forget_recipient`, the address is dropped too once the email is sent.
     """
     message = {
         "key": key,
@@ -72,6 +74,7 @@ def enqueue(
         "context": context,
         "language": language,
         "headers": headers,
+        "forget_recipient": forget_recipient,
     }
     if not enqueue_many([message]):
         return None
@@ -108,6 +111,7 @@ def enqueue_many(messages: list[dict]) -> int:
                 body_text=text,
                 body_html=html,
                 headers=m.get("headers") or {},
+                forget_recipient=m.get("forget_recipient", False),
             )
         )
     if not rows:
@@ -201,6 +205,8 @@ def outbox_deliver(*, email_id: int) -> bool:
             email.body_text = ""
             email.body_html = ""
             email.headers = {}
+            if email.forget_recipient:
+                email.to = ""  # and its blind index, kept in step on save
         email.attempts += 1
         # The class and SMTP code only: server messages can quote the address.
         email.last_error = "" if error is None else _describe(error)
@@ -214,10 +220,15 @@ def outbox_mark_failed(*, email_id: int) -> None:
     """Give up on an email whose retries are spent.
 
     Its content goes as a sent email's does; what staff need to follow it up
-    (recipient, template, status, last error) stays.
+    (recipient, template, status, last error) stays, unless the recipient is to
+    be forgotten.
     """
-    OutboxEmail.objects.filter(pk=email_id, status=OutboxEmail.Status.PENDING).update(
+    pending = OutboxEmail.objects.filter(pk=email_id, status=OutboxEmail.Status.PENDING)
+    pending.update(
         status=OutboxEmail.Status.FAILED, body_text="", body_html="", headers={}
+    )
+    OutboxEmail.objects.filter(pk=email_id, forget_recipient=True).update(
+        to="", to_index=""
     )
 
 

@@ -113,7 +113,11 @@ EMAILS = {
         "erase_on": date(2026, 11, 29),
         "cancel_url": "https://x/cancel/t/",
     },
-    "privacy/email/erasure_done": {},
+    "privacy/email/erasure_done": {"reference": "PR-ABCD-EFGH"},
+    "privacy/email/erasure_partner_notice": {
+        "reference": "PR-ABCD-EFGH",
+        "partner": "Northwind Resellers",
+    },
     "privacy/email/request_acknowledged": {
         "reference": "DPO-7",
         "kind": "access",

@@ -169,6 +169,27 @@ LANGUAGE_COOKIE_NAME = "language"
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 
+# --- Privacy (privacy/) ----------------------------------------------------
+# Days between an erasure request (the account is disabled at once) and the erasure.
+ERASURE_GRACE_DAYS = env.int("ERASURE_GRACE_DAYS", default=7)
+# Who else processes personal data for the vendor, as the privacy policy and
+# exports name them (name, country, what for). The deployment's own list.
+PRIVACY_SUBPROCESSORS = [
+    {
+        "name": env("PRIVACY_HOSTING_PROVIDER", default="The hosting provider"),
+        "country": env("PRIVACY_HOSTING_COUNTRY", default="Norway"),
+        "purpose": "hosting the service and its database (EEA)",
+    },
+    {
+        "name": env("PRIVACY_EMAIL_PROVIDER", default="The email provider"),
+        "country": env("PRIVACY_EMAIL_COUNTRY", default="Norway"),
+        "purpose": "delivering the service's emails (EEA)",
+    },
+]
+PRIVACY_SUBPROCESSORS_SUMMARY = [
+    f"{p['name']} ({p['country']}): {p['purpose']}" for p in PRIVACY_SUBPROCESSORS
+]
+
 # --- Cookie consent (cookies/, django-cookie-consent) ----------------------
 # Consent lapses after COOKIE_CONSENT_RENEW_DAYS and is asked again; the
 # library's own cookie lives exactly as long (its MAX_AGE is in seconds).
@@ -350,6 +371,14 @@ CELERY_BEAT_SCHEDULE = {
     "purge-outbox": {
         "task": "core.tasks.purge_outbox",
         "schedule": crontab(hour=3, minute=45),
+    },
+    "apply-due-erasures": {
+        "task": "privacy.tasks.apply_due_erasures",
+        "schedule": 600.0,
+    },
+    "purge-expired-exports": {
+        "task": "privacy.tasks.purge_expired_exports",
+        "schedule": crontab(hour=4, minute=0),
     },
 }
 

@@ -4,6 +4,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.fields import EncryptedTextField
 from licensing.models.licenses import License
 
 
@@ -33,6 +34,10 @@ class Invoice(models.Model):
     default_notice_sent_on = models.DateField(
         _("payment-default notice sent"), null=True, blank=True
     )
+    # When the registrant is erased, what bookkeeping law requires of the buyer
+    # is kept here (encrypted) until `purge_on`, then removed by the retention job.
+    billed_to = EncryptedTextField(_("billed to (kept for bookkeeping)"), blank=True)
+    purge_on = models.DateField(_("bookkeeping hold until"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("invoice")

@@ -66,6 +66,7 @@ from licensing.services.recovery import (
 )
 from licensing.services.registration import (
     license_claim,
+    licenses_unregister,
     registration_confirm,
     registration_request,
     registrations_purge_expired,
@@ -124,6 +125,7 @@ __all__ = [
     "license_withdraw",
     "licenses_block",
     "licenses_terminate_for_breach",
+    "licenses_unregister",
     "news_publish",
     "news_send",
     "offline_file_issue",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from datetime import datetime
+from datetime import date, datetime
 
 from django.conf import settings
 from django.db import transaction
@@ -16,7 +16,7 @@ from core.audit import Actor
 from core.fields import blind_index
 from licensing import tokens
 from licensing.errors import Code, Refused
-from licensing.models import AgreementVersion, License, RegistrationRequest
+from licensing.models import AgreementVersion, Invoice, License, RegistrationRequest
 from licensing.selectors.agreements import agreement_current
 from licensing.selectors.links import registration_pending
 from licensing.services.common import (
@@ -195,3 +195,38 @@ def license_claim(
             customer=customer, kind="updates", source="portal-claim", actor=actor
         )
     return license
+
+
+# Bookkeeping law keeps an invoice 5 years after the end of its accounting year.
+BOOKKEEPING_YEARS = 5
+
+
+@transaction.atomic
+def licenses_unregister(*, customer: Customer) -> dict[str, int]:
+    """The registrant is being erased: their licenses go on working on their
+    machines, unregistered; each invoice keeps what bookkeeping law requires of
+    the buyer (name, company, billing address), encrypted, until its purge date.
+    Counts by model."""
+    licenses = License.objects.select_for_update().filter(customer=customer)
+    ids = list(licenses.values_list("pk", flat=True))
+    billed_to = "\n".join(
+        part
+        for part in (customer.name, customer.company, customer.billing_address)
+        if part
+    )
+    held = 0
+    for invoice in Invoice.objects.filter(license_id__in=ids, purge_on=None):
+        invoice.billed_to = billed_to
+        invoice.purge_on = date(invoice.issued_on.year + BOOKKEEPING_YEARS, 12, 31)
+        invoice.save(update_fields=["billed_to", "purge_on"])
+        held += 1
+    unregistered = License.objects.filter(pk__in=ids).update(
+        customer=None, customer_kind=""
+    )
+    audit.record_bulk(
+        actor=Actor.system(),
+        action="license.unregistered",
+        model=License,
+        items=[(pk, {"reason": "erasure"}) for pk in ids],
+    )
+    return {"licensing.License": unregistered, "licensing.Invoice": held}

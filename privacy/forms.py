@@ -1,0 +1,22 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+
+class EraseConfirmForm(forms.Form):
+    """Erasure is confirmed by typing a word: it cannot be undone after the grace period."""
+
+    WORD = _("DELETE")
+
+    confirmation = forms.CharField(
+        label=_("Type DELETE to confirm"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+    def clean_confirmation(self):
+        typed = self.cleaned_data["confirmation"].strip()
+        if typed.casefold() != str(self.WORD).casefold():
+            raise forms.ValidationError(
+                _("Type the word DELETE to confirm (or go back if you are not sure).")
+            )
+        return typed

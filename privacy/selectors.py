@@ -1,0 +1,157 @@
+"""Every read of the privacy app: the rows about a person, across all apps,
+found through the registry's paths; the records of processing."""
+
+from collections import defaultdict
+
+from django.apps import apps
+from django.db.models import Q, QuerySet
+
+from accounts.models import Customer
+from core.fields import blind_index
+from privacy.models import DataExport, PrivacyCase
+from privacy.registry import NO, REGISTRY
+
+
+def person_of(*, customer=None, user=None):
+    """The customer and user account of one person, each found from the other."""
+    if customer is None and user is not None:
+        customer = Customer.objects.filter(user=user).first()
+    if user is None and customer is not None:
+        user = customer.user
+    return customer, user
+
+
+def rows_about(label: str, *, customer=None, user=None) -> QuerySet | None:
+    """The rows of model `label` about this person (None: the model holds none)."""
+    model = apps.get_model(label)
+    entry = REGISTRY[label]
+    match = Q(pk__in=[])
+    found = False
+    for person, path in ((customer, entry.customer), (user, entry.user)):
+        if person is None or path is None:
+            continue
+        found = True
+        match |= Q(pk=person.pk) if path == "" else Q(**{path: person})
+    special = SPECIAL.get(label)
+    if special is not None:
+        extra = special(customer=customer, user=user)
+        if extra is not None:
+            match |= extra
+            found = True
+    if not found:
+        return None
+    return model.objects.filter(match)
+
+
+def _outbox(*, customer, user):
+    addresses = {a for a in (customer and customer.email, user and user.email) if a}
+    if not addresses:
+        return None
+    indexes = [blind_index("outbox.to", address) for address in addresses]
+    return Q(to_index__in=indexes)
+
+
+def _audit(*, customer, user):
+    if customer is None:
+        return None
+    return Q(target_type="accounts.customer", target_id=str(customer.pk))
+
+
+# Rows about a person that no ORM path leads to.
+SPECIAL = {
+    "core.OutboxEmail": _outbox,
+    "core.AuditEvent": _audit,
+}
+
+
+def personal_data(*, customer=None, user=None) -> dict[str, list[dict]]:
+    """Every field of every row about the person, by model, as JSON values."""
+    data = {}
+    for label in sorted(REGISTRY):
+        rows = rows_about(label, customer=customer, user=user)
+        if rows is None:
+            continue
+        fields = [f for f in apps.get_model(label)._meta.get_fields() if f.concrete]
+        exported = [
+            {
+                f.name: _json_value(f, row)
+                for f in fields
+                if f.name in REGISTRY[label].fields
+            }
+            for row in rows
+        ]
+        if exported:
+            data[label] = exported
+    return data
+
+
+def _json_value(field, row):
+    if field.many_to_many:
+        return [obj.pk for obj in getattr(row, field.name).all()]
+    value = field.value_from_object(row)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if value is None or isinstance(value, bool | int | float | str | list | dict):
+        return value
+    return str(value)
+
+
+def schema() -> dict[str, dict]:
+    """What each exported field is: its category, purpose, basis and retention."""
+    described = {}
+    for label, entry in sorted(REGISTRY.items()):
+        described[label] = {
+            name: (
+                {"personal": False}
+                if declared is NO or not hasattr(declared, "category")
+                else {
+                    "personal": True,
+                    "category": str(declared.category),
+                    "purpose": str(declared.purpose),
+                    "legal_basis": str(declared.basis),
+                    "retention": str(declared.retention),
+                    "on_erasure": str(declared.strategy),
+                }
+            )
+            for name, declared in entry.fields.items()
+        }
+    return described
+
+
+def records_of_processing() -> list[dict]:
+    """Art. 30: per purpose, its categories, legal bases, retention and where
+    the data lives, generated from the registry."""
+    by_purpose = defaultdict(
+        lambda: {
+            "categories": set(),
+            "bases": set(),
+            "retention": set(),
+            "models": set(),
+        }
+    )
+    for label, entry in REGISTRY.items():
+        for declared in entry.fields.values():
+            if declared is NO or not hasattr(declared, "category"):
+                continue
+            record = by_purpose[str(declared.purpose)]
+            record["categories"].add(str(declared.category))
+            record["bases"].add(str(declared.basis))
+            record["retention"].add(str(declared.retention))
+            record["models"].add(label)
+    return [
+        {"purpose": purpose, **{k: sorted(v) for k, v in record.items()}}
+        for purpose, record in sorted(by_purpose.items())
+    ]
+
+
+def export_latest(user) -> DataExport | None:
+    return DataExport.objects.filter(user=user).order_by("-created_at").first()
+
+
+def cases_of(*, customer=None, user=None) -> QuerySet[PrivacyCase]:
+    match = Q(pk__in=[])
+    if customer is not None:
+        match |= Q(customer=customer)
+    if user is not None:
+        match |= Q(user=user)
+    return PrivacyCase.objects.filter(match).order_by("-received_on", "-pk")

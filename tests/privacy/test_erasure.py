@@ -1,0 +1,180 @@
+"""Erasure end to end: asked for in the privacy center (re-authenticated, typed
+confirmation), a grace period with the account disabled and a cancel link, then
+the Celery task applies each field's strategy across all apps."""
+
+import io
+from datetime import timedelta
+
+import pytest
+import time_machine
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from django.contrib.sessions.models import Session
+from django.core.management import CommandError, call_command
+from django.test import Client
+from django.utils import timezone
+
+from accounts.models import Customer, User
+from cookies.models import ConsentRecord
+from core.fields import blind_index
+from core.models import AuditEvent, OutboxEmail
+from licensing.models import Activation, Invoice, License, TransferOffer
+from privacy import services
+from privacy.models import ErasureReceipt, ErasureRequest, PrivacyCase
+from privacy.tasks import apply_due_erasures
+from tests.browser.portal import PASSWORD
+from tests.links import link_path
+from tests.privacy.conftest import EMAIL, NAME
+from tests.sessions import recently_reauthenticated
+
+pytestmark = pytest.mark.django_db
+
+CANCEL = r"/privacy/erase/cancel/[^/]+/"
+
+
+def signed_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def ask_to_erase(person, mailoutbox, capture):
+    client = signed_in(person.user)
+    recently_reauthenticated(client, person.user)
+    with capture(execute=True):
+        response = client.post("/privacy/erase/", {"confirmation": "DELETE"})
+    assert response.status_code == 200
+    return client, response
+
+
+def test_erasure_needs_the_typed_word_and_a_recent_password(person, mailoutbox):
+    client = signed_in(person.user)
+    page = client.get("/privacy/erase/")
+    assert page.status_code == 200
+    assert "can no longer recover a lost license key" in page.content.decode()
+    # Without a recent sign-in: asked for the password first, nothing happens.
+    response = client.post("/privacy/erase/", {"confirmation": "DELETE"})
+    assert response.status_code == 302 and "reauthenticate" in response["Location"]
+    recently_reauthenticated(client, person.user)
+    wrong = client.post("/privacy/erase/", {"confirmation": "delete please"})
+    assert wrong.status_code == 400
+    assert not ErasureRequest.objects.exists()
+    assert User.objects.get(pk=person.user.pk).is_active
+
+
+def test_the_account_is_disabled_at_once_and_the_erasure_can_be_cancelled(
+    person, mailoutbox, django_capture_on_commit_callbacks
+):
+    client, _response = ask_to_erase(
+        person, mailoutbox, django_capture_on_commit_callbacks
+    )
+    assert "_auth_user_id" not in client.session
+    assert not User.objects.get(pk=person.user.pk).is_active
+    assert not Client().login(email=EMAIL, password=PASSWORD)
+    email = next(
+        m for m in mailoutbox if m.to == [EMAIL] and "/privacy/erase/cancel/" in m.body
+    )
+    path = link_path(email, CANCEL)
+    assert Client().get(path).status_code == 200
+    assert Client().post(path).status_code == 200
+    assert User.objects.get(pk=person.user.pk).is_active
+    assert Client().login(email=EMAIL, password=PASSWORD)
+    assert PrivacyCase.objects.get().status == "cancelled"
+    # Past the grace period nothing is erased: it was cancelled.
+    with time_machine.travel(timezone.now() + timedelta(days=8), tick=False):
+        assert apply_due_erasures() == 0
+    assert Customer.objects.filter(pk=person.customer.pk).exists()
+    assert Client().post(path).status_code == 404
+
+
+def test_after_the_grace_period_the_task_erases_the_person_everywhere(
+    person, mailoutbox, django_capture_on_commit_callbacks
+):
+    ask_to_erase(person, mailoutbox, django_capture_on_commit_callbacks)
+    case = PrivacyCase.objects.get(kind="erasure")
+    with time_machine.travel(timezone.now() + timedelta(days=6), tick=False):
+        assert apply_due_erasures() == 0  # still in the grace period
+    later = timezone.now() + timedelta(days=7, minutes=1)
+    mailoutbox.clear()
+    with (
+        time_machine.travel(later, tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        assert apply_due_erasures() == 1
+
+    # The person is gone: customer, account, addresses, TOTP, consents, sessions.
+    assert not Customer.objects.filter(pk=person.customer.pk).exists()
+    assert not User.objects.filter(pk=person.user.pk).exists()
+    assert not EmailAddress.objects.filter(email__iexact=EMAIL).exists()
+    assert not Authenticator.objects.filter(user_id=person.user.pk).exists()
+    assert not ConsentRecord.objects.filter(user_id=person.user.pk).exists()
+    assert not TransferOffer.objects.exists()
+    for session in Session.objects.all():
+        assert session.get_decoded().get("_auth_user_id") != str(person.user.pk)
+    # Searching by the old address finds nothing anywhere.
+    assert not Customer.objects.by_email(EMAIL).exists()
+    assert not OutboxEmail.objects.filter(
+        to_index=blind_index("outbox.to", EMAIL)
+    ).exists()
+    assert not User.objects.filter(email__iexact=EMAIL).exists()
+    assert (
+        not AuditEvent.objects.filter(
+            target_type="accounts.customer", target_id=str(person.customer.pk)
+        )
+        .exclude(target_id="")
+        .exists()
+    )
+
+    # Licenses keep working on their machines, unregistered, their labels blank.
+    for license in License.objects.filter(pk__in=[lic.pk for lic in person.licenses]):
+        assert license.customer_id is None and license.status == "active"
+        assert license.activations.count() == 1
+    assert set(Activation.objects.values_list("label", flat=True)) == {""}
+    # Invoices keep what bookkeeping requires, until their purge date.
+    for invoice in Invoice.objects.all():
+        assert NAME in invoice.billed_to and "Storgata 1" in invoice.billed_to
+        assert invoice.purge_on.year == invoice.issued_on.year + 5
+
+    # The receipt: a pseudonym and counts, none of the data.
+    receipt = ErasureReceipt.objects.get()
+    assert (
+        receipt.case == case and case.__class__.objects.get(pk=case.pk).status == "done"
+    )
+    assert receipt.pseudonym == blind_index(Customer.EMAIL_INDEX, EMAIL)
+    assert receipt.counts["accounts.Customer"] == 1
+    assert receipt.counts["licensing.License"] == 2
+    assert receipt.counts["licensing.Activation"] == 2
+    assert EMAIL not in str(ErasureReceipt.objects.values().get())
+    # The case no longer points at anyone.
+    case.refresh_from_db()
+    assert case.customer_id is None and case.user_id is None
+
+    # The person is told; the partner who sold a license and looked is told, without the data.
+    assert any(m.to == [EMAIL] for m in mailoutbox)
+    notice = next(m for m in mailoutbox if m.to == ["staff@north.example"])
+    assert case.reference in notice.body
+    assert EMAIL not in notice.body and NAME not in notice.body
+
+
+def test_the_dpo_erases_at_once_with_a_command_and_replays_after_a_restore(person):
+    out = io.StringIO()
+    call_command("privacy_erase", email=EMAIL, now=True, stdout=out)
+    assert "erased" in out.getvalue()
+    assert not Customer.objects.by_email(EMAIL).exists()
+    # A restored backup brings the person back: the replay erases them again.
+    restored = Customer.objects.create(email=EMAIL, name=NAME, language="en")
+    out = io.StringIO()
+    call_command("privacy_replay_erasures", stdout=out)
+    assert "Erasures applied again: 1." in out.getvalue()
+    assert not Customer.objects.filter(pk=restored.pk).exists()
+
+
+def test_a_command_for_an_unknown_address_explains(db):
+    with pytest.raises(CommandError, match="No customer or account"):
+        call_command("privacy_erase", email="nobody@example.org")
+
+
+def test_asking_twice_keeps_one_request(person):
+    first = services.erasure_request(user=person.user)
+    assert services.erasure_request(customer=person.customer) == first
+    assert ErasureRequest.objects.count() == 1
