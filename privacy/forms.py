@@ -8,15 +8,21 @@ class EraseConfirmForm(forms.Form):
     WORD = _("DELETE")
 
     confirmation = forms.CharField(
-        label=_("Type DELETE to confirm"),
         max_length=20,
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["confirmation"].label = _("Type %(word)s to confirm") % {
+            "word": self.WORD
+        }
 
     def clean_confirmation(self):
         typed = self.cleaned_data["confirmation"].strip()
         if typed.casefold() != str(self.WORD).casefold():
             raise forms.ValidationError(
-                _("Type the word DELETE to confirm (or go back if you are not sure).")
+                _("Type the word %(word)s to confirm (or go back if you are not sure).")
+                % {"word": self.WORD}
             )
         return typed

@@ -3,6 +3,7 @@
 import base64
 
 from allauth.account.decorators import reauthentication_required
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -85,13 +86,21 @@ class EraseView(LoginRequiredMixin, View):
 
     template_name = "privacy/erase.html"
 
+    def page(self, request, form, status=200):
+        return render(
+            request,
+            self.template_name,
+            {"form": form, "grace_days": settings.ERASURE_GRACE_DAYS},
+            status=status,
+        )
+
     def get(self, request):
-        return render(request, self.template_name, {"form": EraseConfirmForm()})
+        return self.page(request, EraseConfirmForm())
 
     def post(self, request):
         form = EraseConfirmForm(request.POST)
         if not form.is_valid():
-            return render(request, self.template_name, {"form": form}, status=400)
+            return self.page(request, form, status=400)
         erasure = services.erasure_request(user=request.user)
         logout(request)
         return render(
