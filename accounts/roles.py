@@ -54,6 +54,17 @@ PERMISSIONS = {
 }
 
 
+# The DPO's own: privacy requests, exports and erasures (privacy 0002). Only the DPO.
+PRIVACY_PERMISSIONS = {
+    DPO: {
+        "privacy.privacycase": ("view", "add", "change"),
+        "privacy.dataexport": ("view",),
+        "privacy.erasurerequest": ("view",),
+        "privacy.erasurereceipt": ("view",),
+    },
+}
+
+
 def has_role(user: AbstractBaseUser, role: str) -> bool:
     """Whether `user` is in the role's group (looked up once per user object)."""
     if not user.is_authenticated:

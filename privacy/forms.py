@@ -26,3 +26,25 @@ class EraseConfirmForm(forms.Form):
                 % {"word": self.WORD}
             )
         return typed
+
+
+class PublicRequestForm(forms.Form):
+    """A request from someone without an account (or signed out)."""
+
+    kind = forms.ChoiceField(
+        label=_("What would you like?"),
+        choices=[
+            ("access", _("A copy of the personal data you hold about me")),
+            ("erasure", _("Delete my personal data")),
+            ("rectification", _("Correct my personal data")),
+            ("restriction", _("Stop using my data for a while (restriction)")),
+            ("objection", _("I object to how my data is used")),
+            ("portability", _("My data in a machine-readable file (portability)")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    email = forms.EmailField(
+        label=_("Email address"),
+        max_length=254,
+        help_text=_("The address your licenses are registered to."),
+    )

@@ -204,3 +204,23 @@ class ErasureReceipt(models.Model):
 
     def __str__(self):
         return f"{self.case or '-'} {self.done_at:%Y-%m-%d}"
+
+
+class RequestLink(models.Model):
+    """The link that confirms a request made on the public form: sent only to
+    the address on file, it proves the person holds it."""
+
+    customer = models.ForeignKey(
+        "accounts.Customer", on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(max_length=16, choices=PrivacyCase.Kind.choices)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("request confirmation link")
+        verbose_name_plural = _("request confirmation links")
+
+    def __str__(self):
+        return str(self.pk)

@@ -576,6 +576,17 @@ REGISTRY.update(
                 "done_at": NO,
             },
         ),
+        "privacy.RequestLink": Entry(
+            customer="customer",
+            fields={
+                "id": NO,
+                "customer": LINK,
+                "kind": NO,
+                "token_hash": NO,
+                "created_at": NO,
+                "expires_at": NO,
+            },
+        ),
         "privacy.ErasureReceipt": Entry(
             notes="No personal data: a keyed pseudonym, counts, who and when.",
             fields={

@@ -8,7 +8,8 @@ from django.db.models import Q, QuerySet
 
 from accounts.models import Customer
 from core.fields import blind_index
-from privacy.models import DataExport, PrivacyCase
+from core.models import OutboxEmail
+from privacy.models import DataExport, ErasureRequest, PrivacyCase
 from privacy.registry import NO, REGISTRY
 
 
@@ -155,3 +156,14 @@ def cases_of(*, customer=None, user=None) -> QuerySet[PrivacyCase]:
     if user is not None:
         match |= Q(user=user)
     return PrivacyCase.objects.filter(match).order_by("-received_on", "-pk")
+
+
+def case_emails(case: PrivacyCase):
+    """The emails sent about a case (without their content, dropped once sent)."""
+    keys = Q(idempotency_key__startswith=f"privacy-case:{case.pk}:")
+    for export_id in case.exports.values_list("pk", flat=True):
+        keys |= Q(idempotency_key=f"privacy-export-ready:{export_id}")
+    erasure = ErasureRequest.objects.filter(case=case).first()
+    if erasure is not None:
+        keys |= Q(idempotency_key__regex=rf"^privacy-erasure-[a-z]+:{erasure.pk}(:|$)")
+    return OutboxEmail.objects.filter(keys).order_by("created_at")

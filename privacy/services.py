@@ -24,14 +24,20 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from accounts.models import Customer
-from core import audit, outbox
+from core import audit, outbox, ratelimit
 from core.audit import Actor
 from core.fields import blind_index
 from core.jobs import task_send_on_commit
 from licensing import services as licensing_services
 from licensing.models import Partner
-from privacy import selectors
-from privacy.models import DataExport, ErasureReceipt, ErasureRequest, PrivacyCase
+from privacy import rules, selectors
+from privacy.models import (
+    DataExport,
+    ErasureReceipt,
+    ErasureRequest,
+    PrivacyCase,
+    RequestLink,
+)
 from privacy.registry import REGISTRY, Personal, Strategy
 
 EXPORT_DAYS = 7
@@ -266,9 +272,10 @@ def erasure_request(
         source=source,
         customer=customer,
         user=user,
-        identity_method="signed in and re-authenticated"
-        if source == PrivacyCase.Source.PRIVACY_CENTER
-        else "verified by the DPO",
+        identity_method={
+            PrivacyCase.Source.PRIVACY_CENTER: "signed in and re-authenticated",
+            PrivacyCase.Source.REQUEST_FORM: "confirmed the address on file by an emailed link",
+        }.get(source, "verified by the DPO"),
     )
     token = secrets.token_urlsafe(32)
     grace = timedelta(days=0 if now else settings.ERASURE_GRACE_DAYS)
@@ -486,3 +493,291 @@ def erasures_replay() -> int:
             erase_person(customer=customer, user=user)
         again += 1
     return again
+
+
+# --- the DPO's cases ---------------------------------------------------------
+
+
+def _tell(case: PrivacyCase, template: str, context: dict, key: str) -> None:
+    customer, user = case.customer, case.user
+    address = person_address(customer, user)
+    if not address:
+        return
+    outbox.enqueue(
+        key=f"privacy-case:{case.pk}:{key}",
+        to=address,
+        template=f"privacy/email/{template}",
+        context={"reference": case.reference, **context},
+        language=person_language(customer, user),
+    )
+
+
+@transaction.atomic
+def case_record(
+    *,
+    kind: str,
+    email: str,
+    received_on,
+    identity_method: str,
+    awaiting_identity: bool,
+    actor: Actor,
+) -> PrivacyCase:
+    """A request the DPO received (by letter, email, phone): a case, its clock
+    running from receipt unless the identity is still to be checked."""
+    customer = Customer.objects.by_email(email).first()
+    user_model = apps.get_model(settings.AUTH_USER_MODEL)
+    user = user_model.objects.filter(email__iexact=email.strip()).first()
+    case = case_open(
+        kind=kind,
+        source=PrivacyCase.Source.DPO,
+        customer=customer,
+        user=user,
+        identity_method=identity_method,
+        awaiting_identity=awaiting_identity,
+    )
+    case.received_on = received_on
+    case.save(update_fields=["received_on"])
+    audit.record(actor=actor, action="privacy.case_recorded", target=case)
+    if not awaiting_identity:
+        case_acknowledge(case)
+    return case
+
+
+def case_acknowledge(case: PrivacyCase) -> None:
+    _tell(
+        case,
+        "request_acknowledged",
+        {
+            "kind": case.get_kind_display(),
+            "received_on": case.received_on,
+            "due_on": case.due_on,
+        },
+        key="acknowledged",
+    )
+
+
+@transaction.atomic
+def case_confirm_identity(*, case_id, method: str, actor: Actor) -> PrivacyCase:
+    """The identity is confirmed: the clock starts today."""
+    case = PrivacyCase.objects.select_for_update().get(pk=case_id)
+    if case.status != PrivacyCase.Status.AWAITING_IDENTITY:
+        raise PrivacyRefused(
+            translation.gettext("This request is not awaiting identity.")
+        )
+    case.status = PrivacyCase.Status.OPEN
+    case.clock_started_on = timezone.localdate()
+    case.identity_method = method or case.identity_method
+    case.save(update_fields=["status", "clock_started_on", "identity_method"])
+    audit.record(actor=actor, action="privacy.identity_confirmed", target=case)
+    case_acknowledge(case)
+    return case
+
+
+@transaction.atomic
+def case_extend(*, case_id, months: int, reason: str, actor: Actor) -> PrivacyCase:
+    """Up to two more months, with a reason, told to the person within the
+    first month (Art. 12(3))."""
+    case = PrivacyCase.objects.select_for_update().get(pk=case_id)
+    if case.status != PrivacyCase.Status.OPEN:
+        raise PrivacyRefused(
+            translation.gettext("Only an open request can be extended.")
+        )
+    start = case.clock_started_on or case.received_on
+    if timezone.localdate() > rules.request_due_date(start):
+        raise PrivacyRefused(
+            translation.gettext(
+                "An extension must be given within the first month; that month is over."
+            )
+        )
+    total = case.extension_months + months
+    if not months >= 1 or total > rules.MAX_EXTENSION_MONTHS:
+        raise PrivacyRefused(
+            translation.gettext(
+                "A request can be extended by two months at most in all."
+            )
+        )
+    if not reason.strip():
+        raise PrivacyRefused(
+            translation.gettext("Say why the request needs more time.")
+        )
+    case.extension_months = total
+    case.extension_reason = reason.strip()
+    case.extension_notified_at = timezone.now()
+    case.save(
+        update_fields=["extension_months", "extension_reason", "extension_notified_at"]
+    )
+    audit.record(
+        actor=actor, action="privacy.extended", target=case, data={"months": total}
+    )
+    _tell(
+        case,
+        "request_extended",
+        {"reason": case.extension_reason, "due_on": case.due_on},
+        key=f"extended:{total}",
+    )
+    return case
+
+
+@transaction.atomic
+def case_answer(*, case_id, actor: Actor) -> PrivacyCase:
+    case = PrivacyCase.objects.select_for_update().get(pk=case_id)
+    if case.status not in (
+        PrivacyCase.Status.OPEN,
+        PrivacyCase.Status.AWAITING_IDENTITY,
+    ):
+        raise PrivacyRefused(translation.gettext("This request is closed already."))
+    case_close(case)
+    audit.record(actor=actor, action="privacy.answered", target=case)
+    _tell(case, "request_completed", {"kind": case.get_kind_display()}, key="completed")
+    return case
+
+
+# --- the public request form -------------------------------------------------
+
+REQUEST_LINK_DAYS = 7
+VERIFY_TASK = "privacy.tasks.send_request_link"
+
+
+def request_submit(*, email: str, kind: str, client: str) -> None:
+    """A request from the public form: answered the same whether or not the
+    address is known. Only a task is queued (with the address's blind index);
+    it emails a confirmation link to the address on file, if there is one."""
+    email_index = blind_index(Customer.EMAIL_INDEX, email)
+    wait = ratelimit.hit(
+        [
+            ("privacy-request-to", email_index, settings.PRIVACY_REQUESTS_PER_ADDRESS),
+            (
+                "privacy-request-from",
+                blind_index("ratelimit.privacy-request-from", client),
+                settings.PRIVACY_REQUESTS_PER_CLIENT,
+            ),
+        ]
+    )
+    if wait is not None:
+        raise PrivacyRefused(
+            translation.gettext("Too many requests. Try again in a while.")
+        )
+    task_send_on_commit(VERIFY_TASK, email_index, kind)
+
+
+@transaction.atomic
+def request_link_send(*, email_index: str, kind: str) -> bool:
+    customer = Customer.objects.filter(email_index=email_index).first()
+    if customer is None or kind not in PrivacyCase.Kind.values:
+        return False
+    token = secrets.token_urlsafe(32)
+    link = RequestLink.objects.create(
+        customer=customer,
+        kind=kind,
+        token_hash=token_hash(token),
+        expires_at=timezone.now() + timedelta(days=REQUEST_LINK_DAYS),
+    )
+    outbox.enqueue(
+        key=f"privacy-request-link:{link.pk}",
+        to=customer.email,
+        template="privacy/email/request_confirm",
+        context={
+            "kind": PrivacyCase.Kind(kind).label,
+            "confirm_url": f"{settings.SITE_URL}/privacy/request/confirm/{token}/",
+            "expires_on": timezone.localdate(link.expires_at),
+        },
+        language=customer.language,
+    )
+    return True
+
+
+def request_link_pending(token: str) -> RequestLink | None:
+    return (
+        RequestLink.objects.select_related("customer")
+        .filter(token_hash=token_hash(token), expires_at__gt=timezone.now())
+        .first()
+    )
+
+
+@transaction.atomic
+def request_confirm(*, token: str) -> PrivacyCase:
+    """The person followed the link: their identity is the address on file.
+    An access or portability request is answered with the export, an erasure
+    starts its grace period; the others wait for the DPO."""
+    link = request_link_pending(token)
+    if link is None:
+        raise PrivacyRefused(translation.gettext("This link is no longer valid."))
+    customer, kind = link.customer, link.kind
+    link.delete()
+    if kind == PrivacyCase.Kind.ERASURE:
+        return erasure_request(
+            customer=customer, source=PrivacyCase.Source.REQUEST_FORM
+        ).case
+    case = case_open(
+        kind=kind,
+        source=PrivacyCase.Source.REQUEST_FORM,
+        customer=customer,
+        identity_method="confirmed the address on file by an emailed link",
+    )
+    case_acknowledge(case)
+    if kind in (PrivacyCase.Kind.ACCESS, PrivacyCase.Kind.PORTABILITY):
+        export = DataExport.objects.create(
+            case=case,
+            user=case.user,
+            token_hash=token_hash(secrets.token_urlsafe(32)),
+            expires_at=timezone.now() + timedelta(days=EXPORT_DAYS),
+        )
+        task_send_on_commit("privacy.tasks.export_build", export.pk)
+    return case
+
+
+def request_links_purge() -> int:
+    deleted, _by_model = RequestLink.objects.filter(
+        expires_at__lte=timezone.now()
+    ).delete()
+    return deleted
+
+
+# --- retention ---------------------------------------------------------------
+
+REGISTRANT_DAYS = 90
+PROOF_YEARS = 5
+
+
+def retention_run(*, today=None) -> dict[str, int]:
+    """The daily retention job: expired exports and links deleted; customers
+    without an account whose last license ended more than 90 days ago erased;
+    invoices past their bookkeeping hold purged; consent records and audit
+    events past their retention pruned. Counts only (logged by the task)."""
+    today = today or timezone.localdate()
+    counts = {
+        "exports": exports_purge(),
+        "request_links": request_links_purge(),
+        "customers_erased": 0,
+    }
+    cutoff = today - timedelta(days=REGISTRANT_DAYS)
+    gone = (
+        Customer.objects.filter(user=None)
+        .annotate(
+            last_end=models.Max("licenses__ended_on"),
+            live=models.Count("licenses", filter=models.Q(licenses__ended_on=None)),
+        )
+        .filter(live=0, last_end__lt=cutoff)
+        .values_list("pk", flat=True)
+    )
+    for customer_id in list(gone):
+        with transaction.atomic():
+            customer = Customer.objects.select_for_update().get(pk=customer_id)
+            email = customer.email
+            counts_for = erase_person(customer=customer)
+            ErasureReceipt.objects.create(
+                pseudonym=pseudonym(email), counts=counts_for, actor="retention"
+            )
+        counts["customers_erased"] += 1
+    invoices = apps.get_model("licensing.Invoice").objects.filter(purge_on__lt=today)
+    counts["invoices_purged"], _by_model = invoices.delete()
+    old = timezone.now() - timedelta(days=365 * PROOF_YEARS + 1)
+    counts["consent_records_pruned"], _by_model = (
+        apps.get_model("cookies.ConsentRecord")
+        .objects.filter(created_at__lt=old)
+        .delete()
+    )
+    counts["audit_events_pruned"], _by_model = (
+        apps.get_model("core.AuditEvent").objects.filter(created_at__lt=old).delete()
+    )
+    return counts

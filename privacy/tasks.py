@@ -1,8 +1,12 @@
 """Celery tasks of the privacy app: thin, ids in, a service called."""
 
+import logging
+
 from celery import shared_task
 
 from privacy import services
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task
@@ -23,3 +27,15 @@ def apply_due_erasures() -> int:
 @shared_task
 def purge_expired_exports() -> int:
     return services.exports_purge()
+
+
+@shared_task
+def send_request_link(email_index: str, kind: str) -> bool:
+    return services.request_link_send(email_index=email_index, kind=kind)
+
+
+@shared_task
+def retention() -> dict:
+    counts = services.retention_run()
+    logger.info("privacy retention: %s", counts)  # counts only, never who
+    return counts

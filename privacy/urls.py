@@ -17,4 +17,11 @@ urlpatterns = [
         views.EraseCancelView.as_view(),
         name="erase-cancel",
     ),
+    path("privacy/policy/", views.PolicyView.as_view(), name="policy"),
+    path("privacy/request/", views.PublicRequestView.as_view(), name="request"),
+    path(
+        "privacy/request/confirm/<str:token>/",
+        views.RequestConfirmView.as_view(),
+        name="request-confirm",
+    ),
 ]

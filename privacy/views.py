@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -14,9 +15,11 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 
+from core.addresses import client_address, rate_limit_bucket
 from privacy import selectors, services
-from privacy.forms import EraseConfirmForm
+from privacy.forms import EraseConfirmForm, PublicRequestForm
 from privacy.models import DataExport, ErasureRequest
 
 sensitive = method_decorator(reauthentication_required(allow_get=True), name="dispatch")
@@ -58,17 +61,20 @@ class PrivacyCenterView(LoginRequiredMixin, View):
 
 
 @method_decorator(never_cache, name="dispatch")
-class ExportDownloadView(LoginRequiredMixin, View):
+class ExportDownloadView(View):
     """The ZIP, for the person it is about, while the link is valid."""
 
     def get(self, request, token):
         export = DataExport.objects.filter(
             token_hash=services.token_hash(token),
-            user=request.user,
             status=DataExport.Status.READY,
             expires_at__gt=timezone.now(),
         ).first()
-        if export is None:
+        # An account's export opens for that account alone; one made for a
+        # person without an account (the public form) by its link alone.
+        if export is not None and export.user_id and not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if export is None or export.user_id not in (None, request.user.pk):
             raise Http404
         response = HttpResponse(
             base64.b64decode(export.archive), content_type="application/zip"
@@ -132,3 +138,70 @@ class EraseCancelView(View):
         except services.PrivacyRefused:
             return render(request, self.template_name, {"state": "invalid"}, status=404)
         return render(request, self.template_name, {"state": "cancelled"})
+
+
+@method_decorator(sensitive_post_parameters("email"), name="dispatch")
+class PublicRequestView(View):
+    """/privacy/request/: for people without an account. The page, its status
+    and its timing are the same whether or not the address is known."""
+
+    template_name = "privacy/request.html"
+
+    def get(self, request):
+        return render(request, self.template_name, {"form": PublicRequestForm()})
+
+    def post(self, request):
+        form = PublicRequestForm(request.POST)
+        if not form.is_valid():
+            return render(request, self.template_name, {"form": form}, status=400)
+        try:
+            services.request_submit(
+                email=form.cleaned_data["email"],
+                kind=form.cleaned_data["kind"],
+                client=rate_limit_bucket(client_address(request)),
+            )
+        except services.PrivacyRefused as refused:
+            return render(
+                request,
+                self.template_name,
+                {"form": form, "error": refused.message},
+                status=429,
+            )
+        return render(request, "privacy/request_sent.html")
+
+
+class RequestConfirmView(View):
+    """The emailed link: GET shows, POST confirms (mail scanners only GET)."""
+
+    template_name = "privacy/request_confirm.html"
+
+    def get(self, request, token):
+        link = services.request_link_pending(token)
+        if link is None:
+            return render(request, self.template_name, {"state": "invalid"}, status=404)
+        return render(
+            request,
+            self.template_name,
+            {"state": "pending", "kind": link.get_kind_display()},
+        )
+
+    def post(self, request, token):
+        try:
+            case = services.request_confirm(token=token)
+        except services.PrivacyRefused:
+            return render(request, self.template_name, {"state": "invalid"}, status=404)
+        return render(request, self.template_name, {"state": "done", "case": case})
+
+
+class PolicyView(View):
+    """/privacy/policy/: the privacy policy, its table from the registry."""
+
+    def get(self, request):
+        return render(
+            request,
+            "privacy/policy.html",
+            {
+                "records": selectors.records_of_processing(),
+                "subprocessors": settings.PRIVACY_SUBPROCESSORS,
+            },
+        )

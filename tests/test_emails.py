@@ -114,6 +114,11 @@ EMAILS = {
         "cancel_url": "https://x/cancel/t/",
     },
     "privacy/email/erasure_done": {"reference": "PR-ABCD-EFGH"},
+    "privacy/email/request_confirm": {
+        "kind": "Access (Art. 15)",
+        "confirm_url": "https://x/privacy/request/confirm/t/",
+        "expires_on": date(2026, 11, 29),
+    },
     "privacy/email/erasure_partner_notice": {
         "reference": "PR-ABCD-EFGH",
         "partner": "Northwind Resellers",

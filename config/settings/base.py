@@ -172,6 +172,9 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 # --- Privacy (privacy/) ----------------------------------------------------
 # Days between an erasure request (the account is disabled at once) and the erasure.
 ERASURE_GRACE_DAYS = env.int("ERASURE_GRACE_DAYS", default=7)
+# The public request form (/privacy/request/), per address and per client.
+PRIVACY_REQUESTS_PER_ADDRESS = env("PRIVACY_REQUESTS_PER_ADDRESS", default="3/day")
+PRIVACY_REQUESTS_PER_CLIENT = env("PRIVACY_REQUESTS_PER_CLIENT", default="20/hour")
 # Who else processes personal data for the vendor, as the privacy policy and
 # exports name them (name, country, what for). The deployment's own list.
 PRIVACY_SUBPROCESSORS = [
@@ -376,8 +379,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "privacy.tasks.apply_due_erasures",
         "schedule": 600.0,
     },
-    "purge-expired-exports": {
-        "task": "privacy.tasks.purge_expired_exports",
+    "privacy-retention": {
+        "task": "privacy.tasks.retention",
         "schedule": crontab(hour=4, minute=0),
     },
 }

@@ -13,6 +13,7 @@ pytestmark = pytest.mark.django_db
 
 def test_the_migration_made_each_group_with_exactly_its_permissions():
     for role, models in roles.PERMISSIONS.items():
+        models = {**models, **roles.PRIVACY_PERMISSIONS.get(role, {})}
         wanted = {
             f"{label.split('.')[0]}.{action}_{label.split('.')[1]}"
             for label, actions in models.items()
@@ -28,6 +29,8 @@ def test_the_migration_made_each_group_with_exactly_its_permissions():
 def test_the_migration_froze_the_roles_as_the_code_lists_them():
     migration = importlib.import_module("licensing.migrations.0014_roles")
     assert migration.PERMISSIONS == roles.PERMISSIONS
+    privacy = importlib.import_module("privacy.migrations.0002_dpo_permissions")
+    assert privacy.PERMISSIONS == roles.PRIVACY_PERMISSIONS
 
 
 def test_has_role():

@@ -60,6 +60,8 @@ PAGES = {
     "recover": anonymous("/licenses/recover/"),
     "cookie-policy": anonymous("/cookies/"),
     "cookie-settings": anonymous("/cookies/settings/"),
+    "privacy-policy": anonymous("/privacy/policy/"),
+    "privacy-request": anonymous("/privacy/request/"),
     "dashboard-empty": customer_page("/licenses/"),
     "dashboard": customer_page("/licenses/", licensed=True),
     "claim": customer_page("/licenses/claim/"),
@@ -67,6 +69,8 @@ PAGES = {
     "terminate": customer_page("/licenses/{license}/terminate/", licensed=True),
     "offline": customer_page("/licenses/{license}/offline/", licensed=True),
     "profile": customer_page("/profile/"),
+    "privacy-center": customer_page("/privacy/"),
+    "privacy-erase": customer_page("/privacy/erase/"),
 }
 
 

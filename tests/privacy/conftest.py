@@ -11,13 +11,14 @@ from django.contrib.auth.models import Group
 from accounts import roles
 from accounts.services import customer_consent_record
 from cookies import services as cookie_services
-from core import audit
+from core import audit, ratelimit
 from core.audit import Actor
 from core.models import AuditEvent
 from licensing import services
 from licensing.models import PartnerMembership
 from tests.browser.portal import customer_with_login
 from tests.factories import PartnerFactory, PlanFactory, UserFactory, issue
+from tests.licensing.admin.conftest import north, plan, south, vendor  # noqa: F401
 
 EMAIL = "vera@example.org"
 NAME = "Vera Lind"
@@ -76,3 +77,12 @@ def person(db, django_capture_on_commit_callbacks):
             language="en",
         )
     return Person(customer, user, [sold, direct], partner, partner_user)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_limits(settings):
+    """Rate limits counted in this process, from zero, in every test."""
+    settings.REDIS_URL = ""
+    ratelimit._memory.clear()
+    yield
+    ratelimit._memory.clear()

@@ -1,0 +1,153 @@
+"""The DPO's console: cases with due dates, identity, extension and answer;
+the records of processing; only for data protection officers."""
+
+from datetime import date, timedelta
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from accounts import roles
+from core.audit import Actor
+from privacy import rules, services
+from privacy.models import PrivacyCase
+from tests.licensing.admin.conftest import role_user, staff_client
+
+pytestmark = pytest.mark.django_db
+
+CASES = "/admin/privacy/privacycase/"
+
+
+@pytest.fixture
+def dpo(db):
+    return staff_client(role_user("dpo@vendor.example", roles.DPO))
+
+
+def record(dpo, **overrides):
+    data = {
+        "kind": "access",
+        "email": "vera@example.org",
+        "received_on": timezone.localdate().isoformat(),
+        "identity_method": "letter with signature",
+        **overrides,
+    }
+    return dpo.post(f"{CASES}add/", data)
+
+
+def act(dpo, action, case, **extra):
+    return dpo.post(
+        CASES, {"action": action, "_selected_action": [case.pk], **extra}, follow=True
+    )
+
+
+def test_only_the_dpo_opens_the_console(dpo, vendor, north):
+    assert dpo.get(CASES).status_code == 200
+    assert vendor.get(CASES).status_code == 403
+    assert north.client.get(CASES).status_code == 403
+    assert dpo.get(f"{CASES}records-of-processing/").status_code == 200
+    assert vendor.get(f"{CASES}records-of-processing/").status_code == 403
+
+
+def test_the_dpo_records_a_request_and_the_person_is_told(
+    dpo, person, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = record(dpo)
+    case = PrivacyCase.objects.get()
+    assert response.status_code == 302
+    assert case.customer == person.customer and case.status == "open"
+    assert case.due_on == rules.request_due_date(case.received_on)
+    told = [m for m in mailoutbox if case.reference in m.subject]
+    assert [m.to for m in told] == [["vera@example.org"]]
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"kind": "gossip"},
+        {"email": "not an address"},
+        {"received_on": (date.today() + timedelta(days=3)).isoformat()},
+    ],
+)
+def test_bad_input_records_nothing(dpo, overrides):
+    response = record(dpo, **overrides)
+    assert response.status_code == 400
+    assert not PrivacyCase.objects.exists()
+
+
+def test_awaiting_identity_pauses_the_clock_until_confirmed(
+    dpo, person, mailoutbox, django_capture_on_commit_callbacks
+):
+    record(dpo, awaiting_identity="on", received_on="2026-11-02")
+    case = PrivacyCase.objects.get()
+    assert case.status == "awaiting_identity" and case.due_on is None
+    page = dpo.get(CASES).content.decode()
+    assert "waiting for identity" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        act(dpo, "confirm_identity", case)
+    case.refresh_from_db()
+    assert case.status == "open"
+    assert case.clock_started_on == timezone.localdate()
+    assert case.due_on == rules.request_due_date(timezone.localdate())
+
+
+def test_an_extension_needs_a_reason_and_stays_within_two_months(
+    dpo, person, mailoutbox, django_capture_on_commit_callbacks
+):
+    record(dpo)
+    case = PrivacyCase.objects.get()
+    form = act(dpo, "extend", case)
+    assert "Reason" in form.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        act(
+            dpo,
+            "extend",
+            case,
+            apply="1",
+            months="1",
+            reason="Many records to collect.",
+        )
+    case.refresh_from_db()
+    assert case.extension_months == 1
+    assert case.due_on == rules.request_due_date(case.received_on, 1)
+    told = next(m for m in mailoutbox if "Many records" in m.body)
+    assert told.to == ["vera@example.org"]
+    refused = act(dpo, "extend", case, apply="1", months="2", reason="More.")
+    assert "two months at most" in refused.content.decode()
+    case.refresh_from_db()
+    assert case.extension_months == 1
+
+
+def test_no_extension_after_the_first_month(dpo, person):
+    record(dpo)
+    case = PrivacyCase.objects.get()
+    with (
+        time_machine.travel(timezone.now() + timedelta(days=40), tick=False),
+        pytest.raises(services.PrivacyRefused, match="within the first month"),
+    ):
+        services.case_extend(
+            case_id=case.pk, months=1, reason="Late.", actor=Actor.system()
+        )
+
+
+def test_answered_cases_close_and_overdue_ones_stand_out(
+    dpo, person, mailoutbox, django_capture_on_commit_callbacks
+):
+    record(dpo, received_on="2026-09-01")
+    old = PrivacyCase.objects.get()
+    page = dpo.get(CASES, {"due": "overdue"})
+    assert [c.pk for c in page.context["cl"].result_list] == [old.pk]
+    assert "admin-due-overdue" in page.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        act(dpo, "answer", old)
+    old.refresh_from_db()
+    assert old.status == "done" and old.closed_at is not None
+    change = dpo.get(f"{CASES}{old.pk}/change/").content.decode()
+    assert "request_completed" in change  # the emails sent, listed
+
+
+def test_the_records_of_processing_come_from_the_registry(dpo):
+    page = dpo.get(f"{CASES}records-of-processing/").content.decode()
+    assert "invoicing and bookkeeping" in page
+    assert "licensing.Invoice" in page
+    assert "legal obligation" in page
