@@ -81,7 +81,9 @@ def test_every_path_the_readme_architecture_names_exists():
     readme = (ROOT / "README.md").read_text()
     section = readme.split("## Architecture", 1)[1].split("\n## ", 1)[0]
     named = set(
-        re.findall(r"`((?:config|core|accounts|licensing|cookies)/[\w/.]+)`", section)
+        re.findall(
+            r"`((?:config|core|accounts|licensing|cookies|privacy)/[\w/.]+)`", section
+        )
     )
     assert named, "the architecture section names no paths"
     missing = [p for p in sorted(named) if not (ROOT / p.rstrip("/")).exists()]
@@ -96,7 +98,7 @@ def test_every_file_the_readme_tree_names_exists():
     for line in tree.splitlines():
         if line and not line.startswith(" "):
             top = line.split()[0].rstrip("/").split(",")[0]
-        if top not in ("config", "core", "accounts", "licensing", "cookies"):
+        if top not in ("config", "core", "accounts", "licensing", "cookies", "privacy"):
             continue
         for name in re.findall(r"([\w]+(?:\.py|/))(?=[\s,]|$)", line):
             if name.rstrip("/") != top and not (ROOT / top / name).exists():
