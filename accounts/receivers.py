@@ -1,9 +1,12 @@
 """allauth's signals, connected in AccountsConfig.ready: each calls a service."""
 
 from allauth.account import signals
+from django.apps import apps
 from django.conf import settings
+from django.db.models.signals import post_migrate
 from django.utils import translation
 
+from accounts import roles
 from accounts.models import Customer
 from accounts.services import (
     customer_attach_to_user,
@@ -24,6 +27,15 @@ def connect() -> None:
         use_customer_language_on_login, dispatch_uid="accounts.login_language"
     )
     register_rotation_hook("mfa.Authenticator", mfa_secrets_rotate)
+    post_migrate.connect(roles_after_migrate, dispatch_uid="accounts.roles_sync")
+
+
+def roles_after_migrate(sender, **kwargs):
+    """The roles' groups made whole after every migrate and every flush (a data
+    migration made them; a flush between tests empties them). Once, after the
+    last app: every app's permissions exist by then."""
+    if sender is list(apps.get_app_configs())[-1]:
+        roles.roles_sync()
 
 
 def attach_customer_on_email_confirmed(sender, request, email_address, **kwargs):

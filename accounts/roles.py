@@ -2,6 +2,8 @@
 exactly the permissions each needs. Code asks `has_role`, never a group name."""
 
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import Group, Permission
+from django.db.models import Q
 
 VENDOR_STAFF = "Vendor staff"
 PARTNER_STAFF = "Partner staff"
@@ -75,3 +77,18 @@ def has_role(user: AbstractBaseUser, role: str) -> bool:
             user.groups.values_list("name", flat=True)
         )
     return role in cached
+
+
+def roles_sync() -> None:
+    """Each role's group with exactly its permissions (idempotent)."""
+    for role in PERMISSIONS:
+        models = {**PERMISSIONS[role], **PRIVACY_PERMISSIONS.get(role, {})}
+        group, _created = Group.objects.get_or_create(name=role)
+        wanted = Q(pk__in=[])
+        for label, actions in models.items():
+            app_label, model = label.split(".")
+            wanted |= Q(
+                content_type__app_label=app_label,
+                codename__in=[f"{action}_{model}" for action in actions],
+            )
+        group.permissions.set(Permission.objects.filter(wanted))

@@ -118,7 +118,13 @@ class PrivacyCaseAdmin(admin.ModelAdmin):
         "closed_at",
         "created_at",
     ]
-    actions = ["confirm_identity", "extend", "answer"]
+    actions = [
+        "confirm_identity",
+        "extend",
+        "prepare_export",
+        "start_erasure",
+        "answer",
+    ]
 
     @admin.display(description=_("answer due"))
     def due(self, case):
@@ -215,6 +221,28 @@ class PrivacyCaseAdmin(admin.ModelAdmin):
             lambda case, actor: services.case_confirm_identity(
                 case_id=case.pk, method="checked by the DPO", actor=actor
             ),
+        )
+
+    @admin.action(
+        description=_("Answer with the export (the person gets a link)"),
+        permissions=["change"],
+    )
+    def prepare_export(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            lambda case, actor: services.case_export(case_id=case.pk, actor=actor),
+        )
+
+    @admin.action(
+        description=_("Start the erasure (after the grace period)"),
+        permissions=["change"],
+    )
+    def start_erasure(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            lambda case, actor: services.case_erase(case_id=case.pk, actor=actor),
         )
 
     @admin.action(

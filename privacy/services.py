@@ -781,3 +781,71 @@ def retention_run(*, today=None) -> dict[str, int]:
         apps.get_model("core.AuditEvent").objects.filter(created_at__lt=old).delete()
     )
     return counts
+
+
+@transaction.atomic
+def case_export(*, case_id, actor: Actor) -> DataExport:
+    """The DPO answers an access or portability case with the export (the
+    person gets the link, as from the privacy center)."""
+    case = PrivacyCase.objects.select_for_update().get(pk=case_id)
+    if case.kind not in (PrivacyCase.Kind.ACCESS, PrivacyCase.Kind.PORTABILITY):
+        raise PrivacyRefused(
+            translation.gettext(
+                "Only an access or portability request is answered with an export."
+            )
+        )
+    if case.status != PrivacyCase.Status.OPEN or (
+        case.customer is None and case.user is None
+    ):
+        raise PrivacyRefused(
+            translation.gettext(
+                "Only an open request about a known person can be answered."
+            )
+        )
+    export = DataExport.objects.create(
+        case=case,
+        user=case.user,
+        token_hash=token_hash(secrets.token_urlsafe(32)),
+        expires_at=timezone.now() + timedelta(days=EXPORT_DAYS),
+    )
+    audit.record(actor=actor, action="privacy.export_prepared", target=case)
+    task_send_on_commit("privacy.tasks.export_build", export.pk)
+    return export
+
+
+@transaction.atomic
+def case_erase(*, case_id, actor: Actor) -> ErasureRequest:
+    """The DPO starts the erasure an erasure case asks for (its grace period and
+    cancel link, as from the privacy center)."""
+    case = PrivacyCase.objects.select_for_update().get(pk=case_id)
+    if case.kind != PrivacyCase.Kind.ERASURE or case.status != PrivacyCase.Status.OPEN:
+        raise PrivacyRefused(
+            translation.gettext("Only an open erasure request can start an erasure.")
+        )
+    if case.customer is None and case.user is None:
+        raise PrivacyRefused(translation.gettext("There is no one to erase."))
+    customer, user = selectors.person_of(customer=case.customer, user=case.user)
+    token = secrets.token_urlsafe(32)
+    request = ErasureRequest.objects.create(
+        case=case,
+        customer=customer,
+        user=user,
+        token_hash=token_hash(token),
+        erase_after=timezone.now() + timedelta(days=settings.ERASURE_GRACE_DAYS),
+    )
+    if user is not None:
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+        sessions_end(user)
+    audit.record(actor=actor, action="privacy.erasure_started", target=case)
+    outbox.enqueue(
+        key=f"privacy-erasure-requested:{request.pk}",
+        to=person_address(customer, user),
+        template="privacy/email/erasure_scheduled",
+        context={
+            "cancel_url": f"{settings.SITE_URL}/privacy/erase/cancel/{token}/",
+            "erase_on": timezone.localdate(request.erase_after),
+        },
+        language=person_language(customer, user),
+    )
+    return request

@@ -17,6 +17,12 @@ from core.models import AuditEvent
 from licensing import services
 from licensing.models import PartnerMembership
 from tests.browser.portal import customer_with_login
+from tests.core.test_celery_reliability import (  # noqa: F401 (fixtures)
+    celery_via,
+    redis_server,
+    smtp,
+    worker,
+)
 from tests.factories import PartnerFactory, PlanFactory, UserFactory, issue
 from tests.licensing.admin.conftest import north, plan, south, vendor  # noqa: F401
 

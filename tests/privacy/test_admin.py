@@ -151,3 +151,30 @@ def test_the_records_of_processing_come_from_the_registry(dpo):
     assert "invoicing and bookkeeping" in page
     assert "licensing.Invoice" in page
     assert "legal obligation" in page
+
+
+def test_the_dpo_answers_an_access_case_with_the_export(
+    dpo, person, mailoutbox, django_capture_on_commit_callbacks
+):
+    record(dpo)
+    case = PrivacyCase.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        act(dpo, "prepare_export", case)
+    case.refresh_from_db()
+    assert case.status == "done" and case.exports.get().status == "ready"
+    assert any("/privacy/exports/" in m.body for m in mailoutbox)
+
+
+def test_the_dpo_starts_an_erasure_for_an_erasure_case(
+    dpo, person, mailoutbox, django_capture_on_commit_callbacks
+):
+    record(dpo, kind="erasure")
+    case = PrivacyCase.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        act(dpo, "start_erasure", case)
+    assert case.erasure.erase_after > timezone.now()
+    person.user.refresh_from_db()
+    assert not person.user.is_active
+    assert any("/privacy/erase/cancel/" in m.body for m in mailoutbox)
+    wrong = act(dpo, "prepare_export", case)
+    assert "access or portability" in wrong.content.decode()
