@@ -15,9 +15,13 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from accounts import roles
 from accounts.models import Customer
+from core.admin import AuditEventAdmin as CoreAuditEventAdmin
+from core.admin import OutboxEmailAdmin as CoreOutboxEmailAdmin
 from core.audit import Actor
 from core.fields import blind_index
+from core.models import AuditEvent, OutboxEmail
 from privacy import rules, selectors, services
 from privacy.models import DataExport, ErasureReceipt, ErasureRequest, PrivacyCase
 
@@ -361,3 +365,33 @@ class ErasureRequestAdmin(ReadOnlyAdmin):
 class ErasureReceiptAdmin(ReadOnlyAdmin):
     list_display = ["case", "done_at", "actor", "counts"]
     fields = ["case", "pseudonym", "counts", "actor", "key_destroyed_at", "done_at"]
+
+
+# The outbox and the audit log show vendor staff no one's privacy requests:
+# those rows are the DPO's (and superusers').
+for model in (OutboxEmail, AuditEvent):
+    admin.site.unregister(model)
+
+
+def sees_privacy(request) -> bool:
+    return request.user.is_superuser or roles.has_role(request.user, roles.DPO)
+
+
+@admin.register(OutboxEmail)
+class OutboxEmailAdmin(CoreOutboxEmailAdmin):
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if sees_privacy(request):
+            return queryset
+        return queryset.exclude(template__startswith="privacy/")
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(CoreAuditEventAdmin):
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if sees_privacy(request):
+            return queryset
+        return queryset.exclude(action__startswith="privacy.").exclude(
+            target_type__startswith="privacy."
+        )

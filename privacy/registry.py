@@ -39,6 +39,9 @@ class Personal:
     basis: Basis
     retention: Promise
     strategy: Strategy
+    # Secrets (a password hash, a TOTP seed, a link's key) and copies of other
+    # exports are the person's but not handed out in an export.
+    exported: bool = True
 
 
 @dataclass(frozen=True)
@@ -92,15 +95,22 @@ PROOF = _("proving consents, agreements and who did what (accountability)")
 MARKETING = _("product news and update notifications the person asked for")
 
 
-def personal(category, purpose, basis, retention, strategy) -> Personal:
-    return Personal(category, purpose, basis, retention, strategy)
+def personal(category, purpose, basis, retention, strategy, exported=True) -> Personal:
+    return Personal(category, purpose, basis, retention, strategy, exported)
 
 
 EMAIL = personal(CONTACT, NOTICES, Basis.CONTRACT, WHILE_REGISTERED, Strategy.DELETE)
 NAME = personal(IDENTITY, NOTICES, Basis.CONTRACT, WHILE_REGISTERED, Strategy.DELETE)
 LOGIN = personal(ACCOUNT, SIGN_IN, Basis.CONTRACT, WHILE_ACCOUNT, Strategy.DELETE)
+SECRET = personal(
+    ACCOUNT, SIGN_IN, Basis.CONTRACT, WHILE_ACCOUNT, Strategy.DELETE, exported=False
+)
 LINK = personal(CONTACT, LICENSE_SERVICE, Basis.CONTRACT, LINK_DAYS, Strategy.DELETE)
 # A machine's label is blanked: the license goes on working on it.
+# The address an offer went to: the person's own or a third party's; not exported.
+OFFERED_TO = personal(
+    CONTACT, LICENSE_SERVICE, Basis.CONTRACT, LINK_DAYS, Strategy.DELETE, exported=False
+)
 MACHINE = personal(
     TECHNICAL, LICENSE_SERVICE, Basis.CONTRACT, WHILE_REGISTERED, Strategy.ANONYMISE
 )
@@ -108,6 +118,8 @@ CONSENT = personal(CONSENTS, PROOF, Basis.LEGITIMATE_INTEREST, AUDIT, Strategy.D
 NEWS = personal(CONSENTS, MARKETING, Basis.CONSENT, WHILE_REGISTERED, Strategy.DELETE)
 MAIL = personal(COMMUNICATION, NOTICES, Basis.CONTRACT, OUTBOX_DAYS, Strategy.DELETE)
 ACTED = personal(ACTIVITY, PROOF, Basis.LEGITIMATE_INTEREST, AUDIT, Strategy.ANONYMISE)
+# Who did it: kept as accountability (the link empties itself when the account goes).
+ACTOR = personal(ACTIVITY, PROOF, Basis.LEGITIMATE_INTEREST, AUDIT, Strategy.KEEP)
 LINKED = personal(
     ACTIVITY, LICENSE_SERVICE, Basis.CONTRACT, WHILE_REGISTERED, Strategy.ANONYMISE
 )
@@ -125,6 +137,14 @@ EXPORT = personal(
     _("7 days"),
     Strategy.DELETE,
 )
+ARCHIVE = personal(
+    ACTIVITY,
+    _("giving the person a copy of their data"),
+    Basis.LEGAL_OBLIGATION,
+    _("7 days"),
+    Strategy.DELETE,
+    exported=False,
+)
 BILLED = personal(
     BILLING, INVOICING, Basis.LEGAL_OBLIGATION, BOOKKEEPING, Strategy.KEEP
 )
@@ -134,16 +154,17 @@ REGISTRY: dict[str, Entry] = {
     # --- Django ---------------------------------------------------------
     "admin.LogEntry": Entry(
         user="user",
-        notes="Staff's own actions; object_repr never names a customer (their __str__ holds no personal data).",
+        notes="Staff's own actions, kept; entries about a person's account or "
+        "customer record lose their description at erasure.",
         fields={
             "id": NO,
             "action_time": NO,
-            "user": ACTED,
+            "user": ACTOR,
             "content_type": NO,
             "object_id": NO,
-            "object_repr": NO,
+            "object_repr": ACTED,
             "action_flag": NO,
-            "change_message": NO,
+            "change_message": ACTED,
         },
     ),
     "auth.Permission": Entry(
@@ -180,7 +201,7 @@ REGISTRY: dict[str, Entry] = {
             "email_address": LOGIN,
             "created": NO,
             "sent": NO,
-            "key": LOGIN,
+            "key": SECRET,
         },
     ),
     "mfa.Authenticator": Entry(
@@ -189,7 +210,7 @@ REGISTRY: dict[str, Entry] = {
             "id": NO,
             "user": LOGIN,
             "type": NO,
-            "data": LOGIN,  # encrypted with our field keys (accounts.adapter)
+            "data": SECRET,  # encrypted with our field keys (accounts.adapter)
             "created_at": NO,
             "last_used_at": LOGIN,
         },
@@ -235,7 +256,7 @@ REGISTRY: dict[str, Entry] = {
         fields={
             "id": NO,
             "actor_type": NO,
-            "actor_user": ACTED,
+            "actor_user": ACTOR,
             "action": NO,
             "target_type": NO,
             "target_id": ACTED,
@@ -276,7 +297,7 @@ REGISTRY: dict[str, Entry] = {
         notes="The login address is the one value stored as it is (SPEC section 7).",
         fields={
             "id": NO,
-            "password": LOGIN,
+            "password": SECRET,
             "last_login": LOGIN,
             "is_superuser": NO,
             "is_staff": NO,
@@ -407,6 +428,7 @@ REGISTRY: dict[str, Entry] = {
             "id": NO,
             "token_hash": NO,
             "email": LINK,
+            "email_index": LINK,
             "language": NO,
             "created_at": NO,
             "expires_at": NO,
@@ -417,10 +439,12 @@ REGISTRY: dict[str, Entry] = {
     ),
     "licensing.TransferOffer": Entry(
         customer="license__customer",
+        notes="Offers made by the person and offers sent to them (by address).",
         fields={
             "id": NO,
             "token_hash": NO,
-            "email": LINK,
+            "email": OFFERED_TO,
+            "email_index": LINK,
             "language": NO,
             "created_at": NO,
             "expires_at": NO,
@@ -548,6 +572,7 @@ REGISTRY.update(
             },
         ),
         "privacy.DataExport": Entry(
+            customer="case__customer",
             user="user",
             fields={
                 "id": NO,
@@ -555,7 +580,7 @@ REGISTRY.update(
                 "user": EXPORT,
                 "token_hash": NO,
                 "status": NO,
-                "archive": EXPORT,
+                "archive": ARCHIVE,
                 "created_at": NO,
                 "ready_at": NO,
                 "expires_at": NO,

@@ -3,7 +3,9 @@ found through the registry's paths; the records of processing."""
 
 from collections import defaultdict
 
+from allauth.account.models import EmailAddress
 from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
 
 from accounts.models import Customer
@@ -22,13 +24,27 @@ def person_of(*, customer=None, user=None):
     return customer, user
 
 
-def rows_about(label: str, *, customer=None, user=None) -> QuerySet | None:
-    """The rows of model `label` about this person (None: the model holds none)."""
+def rows_about(
+    label: str, *, customer=None, user=None, erasing: bool = False
+) -> QuerySet | None:
+    """The rows of model `label` about this person (None: the model holds none).
+
+    For erasure, the models in ERASED_BY_SPECIAL_ONLY are reached only through
+    what names the person as their object (a staff member's or the person's
+    own acts on other things keep their record)."""
     model = apps.get_model(label)
     entry = REGISTRY[label]
     match = Q(pk__in=[])
     found = False
-    for person, path in ((customer, entry.customer), (user, entry.user)):
+    paths = (
+        ()
+        if erasing and label in ERASED_BY_SPECIAL_ONLY
+        else (
+            (customer, entry.customer),
+            (user, entry.user),
+        )
+    )
+    for person, path in paths:
         if person is None or path is None:
             continue
         found = True
@@ -44,12 +60,30 @@ def rows_about(label: str, *, customer=None, user=None) -> QuerySet | None:
     return model.objects.filter(match)
 
 
-def _outbox(*, customer, user):
+def person_addresses(customer, user) -> set[str]:
+    """Every address the person has used: the customer's, the login and every
+    address the account ever added."""
     addresses = {a for a in (customer and customer.email, user and user.email) if a}
+    if user is not None:
+        addresses |= set(
+            EmailAddress.objects.filter(user=user).values_list("email", flat=True)
+        )
+    return addresses
+
+
+def _outbox(*, customer, user):
+    addresses = person_addresses(customer, user)
     if not addresses:
         return None
     indexes = [blind_index("outbox.to", address) for address in addresses]
     return Q(to_index__in=indexes)
+
+
+def _links_to(*, customer, user):
+    addresses = person_addresses(customer, user)
+    if not addresses:
+        return None
+    return Q(email_index__in=[blind_index("link.email", a) for a in addresses])
 
 
 def _audit(*, customer, user):
@@ -58,11 +92,26 @@ def _audit(*, customer, user):
     return Q(target_type="accounts.customer", target_id=str(customer.pk))
 
 
+def _admin_log(*, customer, user):
+    about = Q(pk__in=[])
+    for person in (customer, user):
+        if person is not None:
+            about |= Q(
+                content_type=ContentType.objects.get_for_model(type(person)),
+                object_id=str(person.pk),
+            )
+    return about
+
+
 # Rows about a person that no ORM path leads to.
 SPECIAL = {
     "core.OutboxEmail": _outbox,
     "core.AuditEvent": _audit,
+    "admin.LogEntry": _admin_log,
+    "licensing.TransferOffer": _links_to,
+    "licensing.RegistrationRequest": _links_to,
 }
+ERASED_BY_SPECIAL_ONLY = {"core.AuditEvent", "admin.LogEntry"}
 
 
 def personal_data(*, customer=None, user=None) -> dict[str, list[dict]]:
@@ -72,15 +121,15 @@ def personal_data(*, customer=None, user=None) -> dict[str, list[dict]]:
         rows = rows_about(label, customer=customer, user=user)
         if rows is None:
             continue
-        fields = [f for f in apps.get_model(label)._meta.get_fields() if f.concrete]
-        exported = [
-            {
-                f.name: _json_value(f, row)
-                for f in fields
-                if f.name in REGISTRY[label].fields
-            }
-            for row in rows
+        declared = REGISTRY[label].fields
+        fields = [
+            f
+            for f in apps.get_model(label)._meta.get_fields()
+            if f.concrete
+            and f.name in declared
+            and getattr(declared[f.name], "exported", True)
         ]
+        exported = [{f.name: _json_value(f, row) for f in fields} for row in rows]
         if exported:
             data[label] = exported
     return data

@@ -260,6 +260,17 @@ def erasure_request(
     customer, user = selectors.person_of(customer=customer, user=user)
     if customer is None and user is None:
         raise PrivacyRefused(translation.gettext("There is no one to erase."))
+    if (
+        user is not None
+        and user.is_staff
+        and source == PrivacyCase.Source.PRIVACY_CENTER
+    ):
+        raise PrivacyRefused(
+            translation.gettext(
+                "A staff account is erased by the data protection officer, who keeps "
+                "the record of what it did: write to them."
+            )
+        )
     pending = ErasureRequest.objects.filter(
         models.Q(customer=customer) if customer else models.Q(user=user),
         cancelled_at=None,
@@ -346,6 +357,12 @@ def erasure_apply(request_id, *, actor: str = "system") -> ErasureReceipt | None
     if request is None:
         return None
     customer, user = request.customer, request.user
+    if customer is None and user is None:
+        # Erased meanwhile (by the retention job, or an account deleted): done.
+        request.done_at = timezone.now()
+        request.save(update_fields=["done_at"])
+        case_close(request.case)
+        return None
     address = person_address(customer, user)
     language = person_language(customer, user)
     partners = partners_who_saw(customer)
@@ -413,7 +430,7 @@ def erase_person(*, customer=None, user=None) -> dict[str, int]:
     for label in REGISTRY:
         if label in LEFT_TO_LICENSING or label == "sessions.Session":
             continue
-        rows = selectors.rows_about(label, customer=customer, user=user)
+        rows = selectors.rows_about(label, customer=customer, user=user, erasing=True)
         if rows is not None:
             found[label] = list(rows.values_list("pk", flat=True))
     counts = {}
@@ -475,18 +492,25 @@ def sessions_end(user) -> int:
     return ended
 
 
-def erasures_replay() -> int:
-    """After a backup is restored: apply every recorded erasure again to whoever
-    the pseudonym still finds. The number of people erased again."""
+def erasures_replay(*, since) -> int:
+    """After a backup is restored: apply again every erasure recorded since the
+    backup was taken (`since`) to whoever its pseudonym still finds there. The
+    number of people erased again."""
+    receipts = list(
+        ErasureReceipt.objects.filter(done_at__gte=since).order_by("done_at")
+    )
+    if not receipts:
+        return 0
+    users_by_pseudonym = {
+        pseudonym(candidate.email): candidate
+        for candidate in apps.get_model(settings.AUTH_USER_MODEL).objects.all()
+    }
     again = 0
-    for receipt in ErasureReceipt.objects.order_by("done_at"):
+    for receipt in receipts:
         customer = Customer.objects.filter(email_index=receipt.pseudonym).first()
-        users = [
-            candidate
-            for candidate in apps.get_model(settings.AUTH_USER_MODEL).objects.all()
-            if pseudonym(candidate.email) == receipt.pseudonym
-        ]
-        user = users[0] if users else (customer.user if customer else None)
+        user = users_by_pseudonym.get(receipt.pseudonym) or (
+            customer.user if customer else None
+        )
         if customer is None and user is None:
             continue
         with transaction.atomic():
@@ -757,7 +781,11 @@ def retention_run(*, today=None) -> dict[str, int]:
             last_end=models.Max("licenses__ended_on"),
             live=models.Count("licenses", filter=models.Q(licenses__ended_on=None)),
         )
-        .filter(live=0, last_end__lt=cutoff)
+        .filter(live=0)
+        .filter(
+            models.Q(last_end__lt=cutoff)
+            | models.Q(last_end=None, created_at__date__lt=cutoff)
+        )
         .values_list("pk", flat=True)
     )
     for customer_id in list(gone):

@@ -18,9 +18,12 @@ def export_build(export_id) -> None:
 def apply_due_erasures() -> int:
     """Erase everyone whose grace period is over (each in its own transaction)."""
     done = 0
-    for request_id in services.erasures_due().values_list("pk", flat=True):
-        if services.erasure_apply(request_id) is not None:
-            done += 1
+    for request_id in list(services.erasures_due().values_list("pk", flat=True)):
+        try:
+            if services.erasure_apply(request_id) is not None:
+                done += 1
+        except Exception:  # one failure must not hold up everyone else's erasure
+            logger.exception("erasure request %s could not be applied", request_id)
     return done
 
 

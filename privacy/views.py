@@ -107,7 +107,11 @@ class EraseView(LoginRequiredMixin, View):
         form = EraseConfirmForm(request.POST)
         if not form.is_valid():
             return self.page(request, form, status=400)
-        erasure = services.erasure_request(user=request.user)
+        try:
+            erasure = services.erasure_request(user=request.user)
+        except services.PrivacyRefused as refused:
+            form.add_error(None, refused.message)
+            return self.page(request, form, status=403)
         logout(request)
         return render(
             request,

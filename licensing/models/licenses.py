@@ -208,6 +208,8 @@ class EmailedLink(models.Model):
         _("token hash"), max_length=64, unique=True, editable=False
     )
     email = EncryptedTextField(_("email address"), max_length=254)
+    # Found by the address (a person's export and erasure reach links sent to them).
+    email_index = BlindIndexField(source="email", purpose="link.email", db_index=True)
     language = models.CharField(
         _("language"), max_length=8, default=settings.LANGUAGE_CODE
     )

@@ -178,3 +178,18 @@ def test_the_dpo_starts_an_erasure_for_an_erasure_case(
     assert any("/privacy/erase/cancel/" in m.body for m in mailoutbox)
     wrong = act(dpo, "prepare_export", case)
     assert "access or portability" in wrong.content.decode()
+
+
+def test_vendor_staff_see_no_ones_privacy_emails_or_events(
+    dpo, vendor, person, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        record(dpo)
+    outbox = vendor.get("/admin/core/outboxemail/").context["cl"].result_list
+    assert not [m for m in outbox if m.template.startswith("privacy/")]
+    events = vendor.get("/admin/core/auditevent/").context["cl"].result_list
+    assert not [e for e in events if e.action.startswith("privacy.")]
+    assert any(
+        m.template.startswith("privacy/")
+        for m in dpo.get("/admin/core/outboxemail/").context["cl"].result_list
+    )

@@ -9,6 +9,8 @@ import pytest
 import time_machine
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.models import Session
 from django.core.management import CommandError, call_command
 from django.test import Client
@@ -16,13 +18,23 @@ from django.utils import timezone
 
 from accounts.models import Customer, User
 from cookies.models import ConsentRecord
+from core import outbox
+from core.audit import Actor
 from core.fields import blind_index
 from core.models import AuditEvent, OutboxEmail
-from licensing.models import Activation, Invoice, License, TransferOffer
+from licensing import services as licensing_services
+from licensing.models import (
+    Activation,
+    Invoice,
+    License,
+    RegistrationRequest,
+    TransferOffer,
+)
 from privacy import services
-from privacy.models import ErasureReceipt, ErasureRequest, PrivacyCase
+from privacy.models import DataExport, ErasureReceipt, ErasureRequest, PrivacyCase
 from privacy.tasks import apply_due_erasures
 from tests.browser.portal import PASSWORD
+from tests.factories import CustomerFactory, issue
 from tests.links import link_path
 from tests.privacy.conftest import EMAIL, NAME
 from tests.sessions import recently_reauthenticated
@@ -164,9 +176,18 @@ def test_the_dpo_erases_at_once_with_a_command_and_replays_after_a_restore(perso
     # A restored backup brings the person back: the replay erases them again.
     restored = Customer.objects.create(email=EMAIL, name=NAME, language="en")
     out = io.StringIO()
-    call_command("privacy_replay_erasures", stdout=out)
+    call_command(
+        "privacy_replay_erasures", since=timezone.localdate().isoformat(), stdout=out
+    )
     assert "Erasures applied again: 1." in out.getvalue()
     assert not Customer.objects.filter(pk=restored.pk).exists()
+    # Someone who comes back after the backup's date, of their own accord, stays.
+    back = Customer.objects.create(email=EMAIL, name=NAME, language="en")
+    tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
+    call_command("privacy_replay_erasures", since=tomorrow, stdout=io.StringIO())
+    assert Customer.objects.filter(pk=back.pk).exists()
+    with pytest.raises(CommandError, match="Not a date"):
+        call_command("privacy_replay_erasures", since="yesterday")
 
 
 def test_a_command_for_an_unknown_address_explains(db):
@@ -178,3 +199,87 @@ def test_asking_twice_keeps_one_request(person):
     first = services.erasure_request(user=person.user)
     assert services.erasure_request(customer=person.customer) == first
     assert ErasureRequest.objects.count() == 1
+
+
+def test_offers_and_registrations_sent_to_the_person_go_too(person, plan):
+
+    other = issue(plan=plan, customer=CustomerFactory(email="ola@example.org"))
+    licensing_services.transfer_offer(
+        license_id=other.pk, to_email=EMAIL.upper(), actor=Actor.system()
+    )
+    unregistered = issue(plan=plan)
+    licensing_services.registration_request(
+        canonical_key=unregistered.key, email=EMAIL, name=NAME
+    )
+    call_command("privacy_erase", email=EMAIL, now=True)
+    assert not TransferOffer.objects.exists()
+    assert not RegistrationRequest.objects.exists()
+
+
+def test_an_address_the_account_added_leaves_no_email_behind(person):
+    EmailAddress.objects.create(user=person.user, email="vera.new@example.org")
+    outbox.enqueue(
+        key="x",
+        to="vera.new@example.org",
+        template="privacy/email/erasure_done",
+        context={"reference": "R"},
+        language="en",
+    )
+    call_command("privacy_erase", email=EMAIL, now=True)
+    index = blind_index("outbox.to", "vera.new@example.org")
+    assert not OutboxEmail.objects.filter(to_index=index).exists()
+
+
+def test_the_admin_log_forgets_the_person_but_keeps_the_staff_acts(person, admin_user):
+    LogEntry.objects.create(
+        user=admin_user,
+        content_type=ContentType.objects.get_for_model(User),
+        object_id=str(person.user.pk),
+        object_repr=EMAIL,
+        action_flag=CHANGE,
+        change_message="Changed email.",
+    )
+    kept = LogEntry.objects.create(
+        user=admin_user,
+        content_type=ContentType.objects.get_for_model(License),
+        object_id=str(person.licenses[0].pk),
+        object_repr="Desktop •••••-X",
+        action_flag=CHANGE,
+        change_message="Suspended.",
+    )
+    call_command("privacy_erase", email=EMAIL, now=True)
+    assert not LogEntry.objects.filter(object_repr__icontains=EMAIL).exists()
+    assert LogEntry.objects.get(pk=kept.pk).object_repr == "Desktop •••••-X"
+
+
+def test_an_erasure_whose_person_is_gone_is_closed_and_holds_up_no_one(person, plan):
+    gone = services.erasure_request(customer=CustomerFactory(email="gone@example.org"))
+    Customer.objects.filter(pk=gone.customer_id).delete()
+    services.erasure_request(user=person.user)
+    later = timezone.now() + timedelta(days=8)
+    with time_machine.travel(later, tick=False):
+        assert apply_due_erasures() == 1
+    gone.refresh_from_db()
+    assert gone.done_at is not None
+    assert not Customer.objects.by_email(EMAIL).exists()
+
+
+def test_a_staff_account_is_not_erased_from_the_privacy_page(admin_user):
+    client = Client()
+    recently_reauthenticated(client, admin_user)
+    response = client.post("/privacy/erase/", {"confirmation": "DELETE"})
+    assert response.status_code == 403
+    assert "data protection officer" in response.content.decode()
+    assert not ErasureRequest.objects.exists()
+    assert User.objects.get(pk=admin_user.pk).is_active
+
+
+def test_an_account_less_persons_export_goes_with_them(
+    person, mailoutbox, django_capture_on_commit_callbacks
+):
+    alone = CustomerFactory(email="alone@example.org")
+    case = services.case_open(kind="access", source="dpo", customer=alone)
+    export = services.case_export(case_id=case.pk, actor=Actor.system())
+    assert export.user_id is None
+    call_command("privacy_erase", email="alone@example.org", now=True)
+    assert not DataExport.objects.filter(pk=export.pk).exists()
