@@ -8,6 +8,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
@@ -42,6 +43,12 @@ class RecordCaseForm(forms.Form):
     )
     identity_method = forms.CharField(
         label=_("How the identity was checked"), max_length=100, required=False
+    )
+    details = forms.CharField(
+        label=_("What the person asks"),
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
     )
 
     def clean_received_on(self):
@@ -101,7 +108,22 @@ class PrivacyCaseAdmin(admin.ModelAdmin):
         "closed_at",
     ]
     list_filter = [DueFilter, "status", "kind", "source"]
-    ordering = ["status", "received_on"]
+
+    def get_ordering(self, request):
+        # Cases still to answer first, oldest first; then the closed ones.
+        still_open = models.Case(
+            models.When(
+                status__in=[
+                    PrivacyCase.Status.OPEN,
+                    PrivacyCase.Status.AWAITING_IDENTITY,
+                ],
+                then=0,
+            ),
+            default=1,
+            output_field=models.IntegerField(),
+        )
+        return [still_open.asc(), "received_on", "pk"]
+
     date_hierarchy = "received_on"
     search_fields = ["reference"]
     search_help_text = _("A case reference, or the person's exact email address.")
@@ -111,6 +133,8 @@ class PrivacyCaseAdmin(admin.ModelAdmin):
         "status",
         "source",
         "customer",
+        "contact",
+        "details",
         "received_on",
         "clock_started_on",
         "due",
@@ -186,6 +210,7 @@ class PrivacyCaseAdmin(admin.ModelAdmin):
                 received_on=data["received_on"],
                 identity_method=data["identity_method"],
                 awaiting_identity=data["awaiting_identity"],
+                details=data["details"],
                 actor=Actor.user(request.user),
             )
             self.message_user(

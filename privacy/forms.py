@@ -48,3 +48,12 @@ class PublicRequestForm(forms.Form):
         max_length=254,
         help_text=_("The address your licenses are registered to."),
     )
+    details = forms.CharField(
+        label=_("Anything we should know (optional)"),
+        help_text=_(
+            "For a correction: what is wrong and what is right. For an objection: why."
+        ),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )

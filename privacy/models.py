@@ -76,6 +76,9 @@ class PrivacyCase(models.Model):
     identity_method = models.CharField(
         _("identity checked by"), max_length=100, blank=True
     )
+    # How to reach a requester the records do not know (encrypted), and what they asked.
+    contact = EncryptedTextField(_("contact address"), blank=True)
+    details = EncryptedTextField(_("what the person asks"), blank=True)
     extension_months = models.PositiveSmallIntegerField(
         _("extension (months)"), default=0
     )
@@ -214,6 +217,7 @@ class RequestLink(models.Model):
         "accounts.Customer", on_delete=models.CASCADE, related_name="+"
     )
     kind = models.CharField(max_length=16, choices=PrivacyCase.Kind.choices)
+    details = EncryptedTextField(blank=True)
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
@@ -221,6 +225,17 @@ class RequestLink(models.Model):
     class Meta:
         verbose_name = _("request confirmation link")
         verbose_name_plural = _("request confirmation links")
+
+    def __str__(self):
+        return str(self.pk)
+
+
+class RequestNote(models.Model):
+    """What someone wrote on the public form, held (encrypted) until the
+    confirmation link is sent, so that it never travels through the broker."""
+
+    details = EncryptedTextField()
+    created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self):
         return str(self.pk)

@@ -24,6 +24,14 @@ class Basis(StrEnum):
     LEGITIMATE_INTEREST = "legitimate interest"  # (f): security, proof
 
 
+BASIS_LABELS = {
+    Basis.CONTRACT: _("contract (Art. 6(1)(b))"),
+    Basis.LEGAL_OBLIGATION: _("legal obligation (Art. 6(1)(c))"),
+    Basis.CONSENT: _("consent (Art. 6(1)(a))"),
+    Basis.LEGITIMATE_INTEREST: _("legitimate interest (Art. 6(1)(f))"),
+}
+
+
 class Strategy(StrEnum):
     """What erasure does to the field."""
 
@@ -80,7 +88,7 @@ ACTIVITY = _("records of what was done, by and to whom")
 WHILE_REGISTERED = _("while a license is registered to the person, then 90 days")
 WHILE_ACCOUNT = _("while the account exists")
 BOOKKEEPING = _("5 years after the end of the accounting year (bookkeeping law)")
-OUTBOX_DAYS = _("until sent, then its record for OUTBOX_RETENTION_DAYS")
+OUTBOX_DAYS = _("until sent, then a record of it (without its content) for 90 days")
 LINK_DAYS = _("until the link is used or expires")
 SESSION = _("until signing out or the session expires")
 AUDIT = _("as long as the records they prove, at most 5 years")
@@ -564,6 +572,8 @@ REGISTRY.update(
                 "received_on": NO,
                 "clock_started_on": NO,
                 "identity_method": NO,
+                "contact": CASE,
+                "details": CASE,
                 "extension_months": NO,
                 "extension_reason": CASE,
                 "extension_notified_at": NO,
@@ -607,10 +617,15 @@ REGISTRY.update(
                 "id": NO,
                 "customer": LINK,
                 "kind": NO,
+                "details": LINK,
                 "token_hash": NO,
                 "created_at": NO,
                 "expires_at": NO,
             },
+        ),
+        "privacy.RequestNote": Entry(
+            notes="Deleted when the link is sent (or by retention with its link).",
+            fields={"id": NO, "details": LINK, "created_at": NO},
         ),
         "privacy.ErasureReceipt": Entry(
             notes="No personal data: a keyed pseudonym, counts, who and when.",

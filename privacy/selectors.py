@@ -9,10 +9,10 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
 
 from accounts.models import Customer
-from core.fields import blind_index
+from core.fields import BlindIndexField, blind_index
 from core.models import OutboxEmail
 from privacy.models import DataExport, ErasureRequest, PrivacyCase
-from privacy.registry import NO, REGISTRY
+from privacy.registry import BASIS_LABELS, NO, REGISTRY
 
 
 def person_of(*, customer=None, user=None):
@@ -114,6 +114,14 @@ SPECIAL = {
 ERASED_BY_SPECIAL_ONLY = {"core.AuditEvent", "admin.LogEntry"}
 
 
+def table_names(labels) -> dict[str, str]:
+    """What each table is called in the reader's language."""
+    return {
+        label: str(apps.get_model(label)._meta.verbose_name_plural).capitalize()
+        for label in labels
+    }
+
+
 def personal_data(*, customer=None, user=None) -> dict[str, list[dict]]:
     """Every field of every row about the person, by model, as JSON values."""
     data = {}
@@ -128,11 +136,38 @@ def personal_data(*, customer=None, user=None) -> dict[str, list[dict]]:
             if f.concrete
             and f.name in declared
             and getattr(declared[f.name], "exported", True)
+            and not _lookup_hash(f)
         ]
-        exported = [{f.name: _json_value(f, row) for f in fields} for row in rows]
+        exported = [_row(fields, row) for row in rows]
         if exported:
             data[label] = exported
     return data
+
+
+# Catalog rows a person reads by name, not by id.
+NAMED = {
+    "licensing.Product",
+    "licensing.Plan",
+    "licensing.Partner",
+    "licensing.AgreementVersion",
+}
+
+
+def _lookup_hash(field) -> bool:
+    """Keyed hashes kept for lookups (blind indexes, token hashes): meaningless to anyone."""
+    return isinstance(field, BlindIndexField) or field.name.endswith(
+        ("_hash", "_index")
+    )
+
+
+def _row(fields, row) -> dict:
+    values = {}
+    for f in fields:
+        values[f.name] = _json_value(f, row)
+        if f.many_to_one and f.related_model._meta.label in NAMED:
+            related = getattr(row, f.name)
+            values[f"{f.name}_name"] = str(related) if related else None
+    return values
 
 
 def _json_value(field, row):
@@ -158,7 +193,7 @@ def schema() -> dict[str, dict]:
                     "personal": True,
                     "category": str(declared.category),
                     "purpose": str(declared.purpose),
-                    "legal_basis": str(declared.basis),
+                    "legal_basis": str(BASIS_LABELS[declared.basis]),
                     "retention": str(declared.retention),
                     "on_erasure": str(declared.strategy),
                 }
@@ -185,7 +220,7 @@ def records_of_processing() -> list[dict]:
                 continue
             record = by_purpose[str(declared.purpose)]
             record["categories"].add(str(declared.category))
-            record["bases"].add(str(declared.basis))
+            record["bases"].add(str(BASIS_LABELS[declared.basis]))
             record["retention"].add(str(declared.retention))
             record["models"].add(label)
     return [

@@ -37,6 +37,7 @@ from privacy.models import (
     ErasureRequest,
     PrivacyCase,
     RequestLink,
+    RequestNote,
 )
 from privacy.registry import REGISTRY, Personal, Strategy
 
@@ -154,7 +155,10 @@ def export_archive_bytes(*, customer=None, user=None) -> bytes:
     with translation.override(language):
         facts = art15_facts(customer)
         document = {
-            "about": "Everything this service holds about you, by table.",
+            "about": translation.gettext(
+                "Everything this service holds about you, by table; under schema, "
+                "what each field is, why we keep it and for how long."
+            ),
             "generated_at": timezone.now().isoformat(),
             "facts": facts,
             "schema": {label: selectors.schema()[label] for label in data},
@@ -162,7 +166,14 @@ def export_archive_bytes(*, customer=None, user=None) -> bytes:
         }
         summary = render_to_string(
             "privacy/export_summary.txt",
-            {"data": data, "facts": facts, "generated_at": timezone.now()},
+            {
+                "tables": [
+                    (name, len(data[label]))
+                    for label, name in selectors.table_names(data).items()
+                ],
+                "facts": facts,
+                "generated_at": timezone.now(),
+            },
         )
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -522,11 +533,12 @@ def erasures_replay(*, since) -> int:
 # --- the DPO's cases ---------------------------------------------------------
 
 
-def _tell(case: PrivacyCase, template: str, context: dict, key: str) -> None:
+def _tell(case: PrivacyCase, template: str, context: dict, key: str) -> bool:
+    """Email the person about their case; False when there is no address to use."""
     customer, user = case.customer, case.user
-    address = person_address(customer, user)
+    address = person_address(customer, user) or case.contact
     if not address:
-        return
+        return False
     outbox.enqueue(
         key=f"privacy-case:{case.pk}:{key}",
         to=address,
@@ -534,6 +546,7 @@ def _tell(case: PrivacyCase, template: str, context: dict, key: str) -> None:
         context={"reference": case.reference, **context},
         language=person_language(customer, user),
     )
+    return True
 
 
 @transaction.atomic
@@ -545,6 +558,7 @@ def case_record(
     identity_method: str,
     awaiting_identity: bool,
     actor: Actor,
+    details: str = "",
 ) -> PrivacyCase:
     """A request the DPO received (by letter, email, phone): a case, its clock
     running from receipt unless the identity is still to be checked."""
@@ -560,15 +574,18 @@ def case_record(
         awaiting_identity=awaiting_identity,
     )
     case.received_on = received_on
-    case.save(update_fields=["received_on"])
+    case.details = details
+    # Someone the records do not know: their address is kept to answer them.
+    case.contact = "" if (customer or user) else email.strip()
+    case.save(update_fields=["received_on", "details", "contact"])
     audit.record(actor=actor, action="privacy.case_recorded", target=case)
     if not awaiting_identity:
         case_acknowledge(case)
     return case
 
 
-def case_acknowledge(case: PrivacyCase) -> None:
-    _tell(
+def case_acknowledge(case: PrivacyCase) -> bool:
+    return _tell(
         case,
         "request_acknowledged",
         {
@@ -662,7 +679,7 @@ REQUEST_LINK_DAYS = 7
 VERIFY_TASK = "privacy.tasks.send_request_link"
 
 
-def request_submit(*, email: str, kind: str, client: str) -> None:
+def request_submit(*, email: str, kind: str, client: str, details: str = "") -> None:
     """A request from the public form: answered the same whether or not the
     address is known. Only a task is queued (with the address's blind index);
     it emails a confirmation link to the address on file, if there is one."""
@@ -681,11 +698,17 @@ def request_submit(*, email: str, kind: str, client: str) -> None:
         raise PrivacyRefused(
             translation.gettext("Too many requests. Try again in a while.")
         )
-    task_send_on_commit(VERIFY_TASK, email_index, kind)
+    # The details travel encrypted in a row of their own, never through the broker.
+    note = RequestNote.objects.create(details=details) if details else None
+    task_send_on_commit(VERIFY_TASK, email_index, kind, note.pk if note else None)
 
 
 @transaction.atomic
-def request_link_send(*, email_index: str, kind: str) -> bool:
+def request_link_send(*, email_index: str, kind: str, note_id=None) -> bool:
+    note = RequestNote.objects.filter(pk=note_id).first() if note_id else None
+    details = note.details if note else ""
+    if note:
+        note.delete()
     customer = Customer.objects.filter(email_index=email_index).first()
     if customer is None or kind not in PrivacyCase.Kind.values:
         return False
@@ -693,6 +716,7 @@ def request_link_send(*, email_index: str, kind: str) -> bool:
     link = RequestLink.objects.create(
         customer=customer,
         kind=kind,
+        details=details,
         token_hash=token_hash(token),
         expires_at=timezone.now() + timedelta(days=REQUEST_LINK_DAYS),
     )
@@ -726,7 +750,7 @@ def request_confirm(*, token: str) -> PrivacyCase:
     link = request_link_pending(token)
     if link is None:
         raise PrivacyRefused(translation.gettext("This link is no longer valid."))
-    customer, kind = link.customer, link.kind
+    customer, kind, details = link.customer, link.kind, link.details
     link.delete()
     if kind == PrivacyCase.Kind.ERASURE:
         return erasure_request(
@@ -738,6 +762,9 @@ def request_confirm(*, token: str) -> PrivacyCase:
         customer=customer,
         identity_method="confirmed the address on file by an emailed link",
     )
+    if details:
+        case.details = details
+        case.save(update_fields=["details"])
     case_acknowledge(case)
     if kind in (PrivacyCase.Kind.ACCESS, PrivacyCase.Kind.PORTABILITY):
         export = DataExport.objects.create(

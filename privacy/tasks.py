@@ -33,8 +33,10 @@ def purge_expired_exports() -> int:
 
 
 @shared_task
-def send_request_link(email_index: str, kind: str) -> bool:
-    return services.request_link_send(email_index=email_index, kind=kind)
+def send_request_link(email_index: str, kind: str, note_id=None) -> bool:
+    return services.request_link_send(
+        email_index=email_index, kind=kind, note_id=note_id
+    )
 
 
 @shared_task

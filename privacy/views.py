@@ -72,9 +72,18 @@ class ExportDownloadView(View):
         ).first()
         # An account's export opens for that account alone; one made for a
         # person without an account (the public form) by its link alone.
-        if export is not None and export.user_id and not request.user.is_authenticated:
+        # While the account is disabled for a pending erasure, its holder cannot
+        # sign in: the link alone opens their copy, for the days it lives.
+        open_by_link = export is not None and (
+            export.user_id is None or not export.user.is_active
+        )
+        if (
+            export is not None
+            and not open_by_link
+            and not request.user.is_authenticated
+        ):
             return redirect_to_login(request.get_full_path())
-        if export is None or export.user_id not in (None, request.user.pk):
+        if export is None or not (open_by_link or export.user_id == request.user.pk):
             raise Http404
         response = HttpResponse(
             base64.b64decode(export.archive), content_type="application/zip"
@@ -162,6 +171,7 @@ class PublicRequestView(View):
             services.request_submit(
                 email=form.cleaned_data["email"],
                 kind=form.cleaned_data["kind"],
+                details=form.cleaned_data["details"],
                 client=rate_limit_bucket(client_address(request)),
             )
         except services.PrivacyRefused as refused:
@@ -186,7 +196,12 @@ class RequestConfirmView(View):
         return render(
             request,
             self.template_name,
-            {"state": "pending", "kind": link.get_kind_display()},
+            {
+                "state": "pending",
+                "kind": link.get_kind_display(),
+                "erasure": link.kind == "erasure",
+                "grace_days": settings.ERASURE_GRACE_DAYS,
+            },
         )
 
     def post(self, request, token):

@@ -150,7 +150,7 @@ def test_the_records_of_processing_come_from_the_registry(dpo):
     page = dpo.get(f"{CASES}records-of-processing/").content.decode()
     assert "invoicing and bookkeeping" in page
     assert "licensing.Invoice" in page
-    assert "legal obligation" in page
+    assert "legal obligation (Art. 6(1)(c))" in page
 
 
 def test_the_dpo_answers_an_access_case_with_the_export(
@@ -193,3 +193,16 @@ def test_vendor_staff_see_no_ones_privacy_emails_or_events(
         m.template.startswith("privacy/")
         for m in dpo.get("/admin/core/outboxemail/").context["cl"].result_list
     )
+
+
+def test_a_request_from_an_unknown_address_keeps_it_to_answer(
+    dpo, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        record(dpo, email="stranger@example.org", details="Please correct my name.")
+    case = PrivacyCase.objects.get()
+    assert case.customer is None and case.contact == "stranger@example.org"
+    assert case.details == "Please correct my name."
+    assert [m.to for m in mailoutbox] == [["stranger@example.org"]]
+    page = dpo.get(f"{CASES}{case.pk}/change/").content.decode()
+    assert "Please correct my name." in page

@@ -6,7 +6,7 @@ import re
 import pytest
 from django.test import Client
 
-from core import ratelimit
+from core import jobs, ratelimit
 from privacy.models import DataExport, ErasureRequest, PrivacyCase
 from tests.links import link_path
 from tests.privacy.conftest import EMAIL
@@ -112,3 +112,29 @@ def test_the_privacy_policy_is_public_and_in_both_languages(db, settings):
     assert settings.PRIVACY_SUBPROCESSORS[0]["name"] in text
     norwegian = Client().get("/privacy/policy/", headers={"accept-language": "nb"})
     assert "Personvernerklæring" in norwegian.content.decode()
+
+
+def test_what_the_person_writes_reaches_the_case_never_the_broker(
+    person, mailoutbox, django_capture_on_commit_callbacks, monkeypatch
+):
+    queued = []
+    real = jobs.task_send
+    monkeypatch.setattr(
+        jobs, "task_send", lambda name, *args: (queued.append(args), real(name, *args))
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        Client().post(
+            "/privacy/request/",
+            {
+                "kind": "rectification",
+                "email": EMAIL,
+                "details": "My name is Vera Lind.",
+            },
+        )
+    assert "Vera Lind" not in repr(queued)
+    path = link_path(
+        next(m for m in mailoutbox if "/privacy/request/confirm/" in m.body), CONFIRM
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        Client().post(path)
+    assert PrivacyCase.objects.get().details == "My name is Vera Lind."
