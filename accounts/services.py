@@ -286,3 +286,19 @@ def mfa_secrets_rotate(*, batch_size: int = 500) -> int:
                     authenticator.save(update_fields=["data"])
                     rotated += count
     return rotated
+
+
+@transaction.atomic
+def customer_language_set(*, customer: Customer, language: str, actor: Actor) -> bool:
+    """The language the customer chose in the header becomes their profile's
+    (emails follow it); True if it changed."""
+    if language not in dict(settings.LANGUAGES) or customer.language == language:
+        return False
+    Customer.objects.filter(pk=customer.pk).update(language=language)
+    audit.record(
+        actor=actor,
+        action="customer.updated",
+        target=customer,
+        data={"fields": ["language"], "source": "language switch"},
+    )
+    return True

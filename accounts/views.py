@@ -6,12 +6,14 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
+from django.views.i18n import set_language
 
 from accounts.forms import ProfileForm
 from accounts.receivers import set_language_cookie
 from accounts.selectors import customer_consents, customer_for_user
 from accounts.services import (
     customer_from_unsubscribe_token,
+    customer_language_set,
     customer_profile_update,
     customer_unsubscribe,
 )
@@ -91,3 +93,20 @@ class UnsubscribeView(View):
             return render(request, self.template_name, {"state": "invalid"}, status=404)
         customer_unsubscribe(customer=customer, kind=kind)
         return render(request, self.template_name, {"state": "done", "kind": kind})
+
+
+class LanguageView(View):
+    """The header's language switch (Django's set_language); a signed-in
+    customer's choice also becomes their profile's, so that emails follow it."""
+
+    def post(self, request):
+        response = set_language(request)
+        language = request.POST.get("language", "")
+        customer = (
+            customer_for_user(request.user) if request.user.is_authenticated else None
+        )
+        if customer is not None:
+            customer_language_set(
+                customer=customer, language=language, actor=Actor.user(request.user)
+            )
+        return response

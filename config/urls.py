@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from accounts.views import LanguageView
 from core.views import HomeView
 
 # The admin signs in through allauth too (rate limits, verified email, TOTP).
@@ -10,7 +11,7 @@ admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", LanguageView.as_view(), name="set_language"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("api/v1/", include("licensing.api.urls")),

@@ -7,6 +7,7 @@ from django.core.management import call_command
 
 from accounts.models import Customer
 from core.models import AuditEvent, OutboxEmail
+from tests.browser.portal import customer_with_login
 from tests.factories import CustomerFactory, UserFactory
 
 
@@ -158,4 +159,21 @@ def test_signing_in_uses_the_profiles_language(client):
         {"login": "ola@example.org", "password": "correct horse battery staple"},
     )
     assert response.status_code == 302
+    assert response.cookies["language"].value == "nb"
+
+
+def test_switching_the_language_in_the_header_updates_the_profile(client, db):
+    customer = customer_with_login("sol@example.org", language="en")
+    client.force_login(customer.user)
+    response = client.post("/i18n/setlang/", {"language": "nb", "next": "/licenses/"})
+    assert response.status_code == 302 and response["Location"] == "/licenses/"
+    customer.refresh_from_db()
+    assert customer.language == "nb"
+    client.post("/i18n/setlang/", {"language": "xx", "next": "/"})
+    customer.refresh_from_db()
+    assert customer.language == "nb"
+
+
+def test_switching_the_language_signed_out_only_sets_the_cookie(client, db):
+    response = client.post("/i18n/setlang/", {"language": "nb", "next": "/"})
     assert response.cookies["language"].value == "nb"
