@@ -100,6 +100,8 @@ class Customer(models.Model):
     )
     # Product news is another purpose than update notifications: a consent of its own.
     news_opt_in = models.BooleanField(_("product news"), default=False)
+    # Art. 18: while restricted, no marketing, and the data changes only by the DPO.
+    restricted = models.BooleanField(_("processing restricted"), default=False)
     news_opt_in_at = models.DateTimeField(
         _("product news accepted at"), null=True, blank=True
     )

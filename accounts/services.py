@@ -214,6 +214,8 @@ def customer_profile_update(
     given here records when and where; one withdrawn forgets both.
     """
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    if customer.restricted:
+        raise Restricted
     values = {
         "name": name.strip(),
         "company": company.strip(),
@@ -302,3 +304,21 @@ def customer_language_set(*, customer: Customer, language: str, actor: Actor) ->
         data={"fields": ["language"], "source": "language switch"},
     )
     return True
+
+
+class Restricted(Exception):
+    """The customer's processing is restricted (Art. 18): only the DPO changes it."""
+
+
+@transaction.atomic
+def customer_restriction_set(
+    *, customer: Customer, restricted: bool, actor: Actor
+) -> None:
+    """Restrict (or lift the restriction of) the processing of a customer's data."""
+    Customer.objects.filter(pk=customer.pk).update(restricted=restricted)
+    customer.restricted = restricted
+    audit.record(
+        actor=actor,
+        action="customer.restricted" if restricted else "customer.unrestricted",
+        target=customer,
+    )

@@ -12,6 +12,7 @@ from accounts.forms import ProfileForm
 from accounts.receivers import set_language_cookie
 from accounts.selectors import customer_consents, customer_for_user
 from accounts.services import (
+    Restricted,
     customer_from_unsubscribe_token,
     customer_language_set,
     customer_profile_update,
@@ -43,17 +44,27 @@ class ProfileView(LoginRequiredMixin, View):
             customer.refresh_from_db()  # the form wrote its input onto the instance
             return self._render(request, customer, form, status=400)
         data = form.cleaned_data
-        customer_profile_update(
-            customer=customer,
-            actor=Actor.user(request.user),
-            name=data["name"],
-            company=data["company"],
-            billing_address=data["billing_address"],
-            phone=data["phone"],
-            language=data["language"],
-            updates_opt_in=data["updates_opt_in"],
-            news_opt_in=data["news_opt_in"],
-        )
+        try:
+            customer_profile_update(
+                customer=customer,
+                actor=Actor.user(request.user),
+                name=data["name"],
+                company=data["company"],
+                billing_address=data["billing_address"],
+                phone=data["phone"],
+                language=data["language"],
+                updates_opt_in=data["updates_opt_in"],
+                news_opt_in=data["news_opt_in"],
+            )
+        except Restricted:
+            form.add_error(
+                None,
+                _(
+                    "You asked us to restrict the use of your data, so it changes "
+                    "only through our data protection officer: write to them."
+                ),
+            )
+            return self._render(request, customer, form, status=409)
         translation.activate(data["language"])
         messages.success(request, _("Your profile is saved."))
         response = redirect("profile")

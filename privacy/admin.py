@@ -71,6 +71,14 @@ class ExtendForm(forms.Form):
     )
 
 
+class RefuseForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason (sent to the person, with their right to complain)"),
+        widget=forms.Textarea,
+        max_length=2000,
+    )
+
+
 class DueFilter(admin.SimpleListFilter):
     title = _("answer due")
     parameter_name = "due"
@@ -151,6 +159,9 @@ class PrivacyCaseAdmin(admin.ModelAdmin):
         "extend",
         "prepare_export",
         "start_erasure",
+        "restrict",
+        "lift_restriction",
+        "refuse",
         "answer",
     ]
 
@@ -275,6 +286,52 @@ class PrivacyCaseAdmin(admin.ModelAdmin):
         )
 
     @admin.action(
+        description=_("Restrict processing (no marketing, no changes but by the DPO)"),
+        permissions=["change"],
+    )
+    def restrict(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            lambda case, actor: services.case_restrict(case_id=case.pk, actor=actor),
+        )
+
+    @admin.action(description=_("Lift the restriction"), permissions=["change"])
+    def lift_restriction(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            lambda case, actor: services.case_restrict(
+                case_id=case.pk, actor=actor, lift=True
+            ),
+        )
+
+    @admin.action(description=_("Refuse (with a reason)"), permissions=["change"])
+    def refuse(self, request, queryset):
+        form = RefuseForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            self._each(
+                request,
+                queryset,
+                lambda case, actor: services.case_refuse(
+                    case_id=case.pk, reason=form.cleaned_data["reason"], actor=actor
+                ),
+            )
+            return None
+        return TemplateResponse(
+            request,
+            "admin/privacy/extend.html",
+            {
+                **self.admin_site.each_context(request),
+                "form": form,
+                "cases": queryset,
+                "opts": self.opts,
+                "title": _("Refuse the request"),
+                "action": "refuse",
+            },
+        )
+
+    @admin.action(
         description=_("Mark as answered (the person is told)"), permissions=["change"]
     )
     def answer(self, request, queryset):
@@ -310,6 +367,7 @@ class PrivacyCaseAdmin(admin.ModelAdmin):
                 "cases": queryset,
                 "opts": self.opts,
                 "title": _("Extend the deadline"),
+                "action": "extend",
             },
         )
 

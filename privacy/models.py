@@ -86,6 +86,7 @@ class PrivacyCase(models.Model):
     extension_notified_at = models.DateTimeField(
         _("extension notice sent"), null=True, blank=True
     )
+    refusal_reason = EncryptedTextField(_("reason for the refusal"), blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 

@@ -24,6 +24,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from accounts.models import Customer
+from accounts.services import customer_restriction_set
 from core import audit, outbox, ratelimit
 from core.audit import Actor
 from core.fields import blind_index
@@ -904,3 +905,46 @@ def case_erase(*, case_id, actor: Actor) -> ErasureRequest:
         language=person_language(customer, user),
     )
     return request
+
+
+@transaction.atomic
+def case_restrict(*, case_id, actor: Actor, lift: bool = False) -> PrivacyCase:
+    """Restriction (Art. 18): while it lasts, no marketing reaches the person and
+    their data changes only by the DPO."""
+    case = PrivacyCase.objects.select_for_update().get(pk=case_id)
+    if case.kind != PrivacyCase.Kind.RESTRICTION:
+        raise PrivacyRefused(
+            translation.gettext("Only a restriction request restricts.")
+        )
+    customer, _user = selectors.person_of(customer=case.customer, user=case.user)
+    if customer is None:
+        raise PrivacyRefused(
+            translation.gettext("There is no customer record to restrict.")
+        )
+    customer_restriction_set(customer=customer, restricted=not lift, actor=actor)
+    return case
+
+
+@transaction.atomic
+def case_refuse(*, case_id, reason: str, actor: Actor) -> PrivacyCase:
+    """Refusal with a reason (Art. 12(5)); the person is told, and of their
+    right to complain."""
+    case = PrivacyCase.objects.select_for_update().get(pk=case_id)
+    if case.status not in (
+        PrivacyCase.Status.OPEN,
+        PrivacyCase.Status.AWAITING_IDENTITY,
+    ):
+        raise PrivacyRefused(translation.gettext("This request is closed already."))
+    if not reason.strip():
+        raise PrivacyRefused(translation.gettext("Say why the request is refused."))
+    case.refusal_reason = reason.strip()
+    case.save(update_fields=["refusal_reason"])
+    case_close(case, status=PrivacyCase.Status.REFUSED)
+    audit.record(actor=actor, action="privacy.refused", target=case)
+    _tell(
+        case,
+        "request_refused",
+        {"kind": case.get_kind_display(), "reason": case.refusal_reason},
+        key="refused",
+    )
+    return case

@@ -135,6 +135,11 @@ EMAILS = {
         "due_on": date(2027, 2, 22),
     },
     "privacy/email/request_completed": {"reference": "DPO-7", "kind": "access"},
+    "privacy/email/request_refused": {
+        "reference": "DPO-7",
+        "kind": "objection",
+        "reason": "Required by law.",
+    },
     # marketing
     "licensing/email/update_available": {
         "version": "7.3",

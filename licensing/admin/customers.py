@@ -5,6 +5,7 @@ is audited (licensing/admin/looks.py); search is exact, by blind index."""
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from accounts import roles
 from accounts.admin import CustomerAdmin as AccountsCustomerAdmin
 from accounts.models import Customer
 from licensing.admin.common import (
@@ -33,6 +34,7 @@ class CustomerAdmin(PartnerScopedAdmin, AccountsCustomerAdmin):
     list_display = [
         "__str__",
         "email",
+        "restricted",
         "kind",
         "language",
         "updates_opt_in",
@@ -51,6 +53,16 @@ class CustomerAdmin(PartnerScopedAdmin, AccountsCustomerAdmin):
             return queryset.none()  # partner staff without a partner: nothing
         sold = License.objects.filter(partner=partner).values("customer_id")
         return queryset.filter(pk__in=sold)
+
+    def has_change_permission(self, request, obj=None):
+        # A restricted customer's data changes only by the DPO (Art. 18).
+        if (
+            obj is not None
+            and obj.restricted
+            and not roles.has_role(request.user, roles.DPO)
+        ):
+            return False
+        return super().has_change_permission(request, obj)
 
     def get_fields(self, request, obj=None):
         # The login behind a customer is the vendor's to open, not a partner's.

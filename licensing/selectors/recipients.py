@@ -18,6 +18,7 @@ def release_recipients(release: ProductRelease) -> QuerySet[Customer]:
     """Registrants who opted in and hold a live license of this product's major version."""
     return Customer.objects.filter(
         updates_opt_in=True,
+        restricted=False,
         licenses__product=release.product,
         licenses__major_version=release.major,
         licenses__status__in=LIVE,
@@ -27,5 +28,8 @@ def release_recipients(release: ProductRelease) -> QuerySet[Customer]:
 def news_recipients(news: ProductNews) -> QuerySet[Customer]:
     """Registrants who asked for product news and hold a live license of the product."""
     return Customer.objects.filter(
-        news_opt_in=True, licenses__product=news.product, licenses__status__in=LIVE
+        news_opt_in=True,
+        restricted=False,
+        licenses__product=news.product,
+        licenses__status__in=LIVE,
     ).distinct()

@@ -5,10 +5,13 @@ from datetime import date, timedelta
 
 import pytest
 import time_machine
+from django.test import Client
 from django.utils import timezone
 
 from accounts import roles
 from core.audit import Actor
+from licensing import selectors as licensing_selectors
+from licensing.models import ProductRelease
 from privacy import rules, services
 from privacy.models import PrivacyCase
 from tests.licensing.admin.conftest import role_user, staff_client
@@ -206,3 +209,48 @@ def test_a_request_from_an_unknown_address_keeps_it_to_answer(
     assert [m.to for m in mailoutbox] == [["stranger@example.org"]]
     page = dpo.get(f"{CASES}{case.pk}/change/").content.decode()
     assert "Please correct my name." in page
+
+
+def test_a_restricted_customer_gets_no_marketing_and_changes_only_by_the_dpo(
+    dpo, vendor, person, django_capture_on_commit_callbacks
+):
+    record(dpo, kind="restriction")
+    case = PrivacyCase.objects.get()
+    act(dpo, "restrict", case)
+    person.customer.refresh_from_db()
+    assert person.customer.restricted
+    release = ProductRelease(product=person.licenses[0].product, version="7.9")
+    assert person.customer not in licensing_selectors.release_recipients(release)
+    # The customer cannot change their profile; vendor staff cannot either.
+    client = Client()
+    client.force_login(person.user)
+    response = client.post(
+        "/profile/",
+        {"name": "Someone Else", "language": "en"},
+    )
+    assert response.status_code == 409
+    person.customer.refresh_from_db()
+    assert person.customer.name == "Vera Lind"
+    change = f"/admin/accounts/customer/{person.customer.pk}/change/"
+    assert vendor.post(change, {"name": "X"}).status_code == 403
+    act(dpo, "lift_restriction", case)
+    person.customer.refresh_from_db()
+    assert not person.customer.restricted
+
+
+def test_a_refusal_needs_a_reason_and_tells_the_person(
+    dpo, person, mailoutbox, django_capture_on_commit_callbacks
+):
+    record(dpo, kind="objection")
+    case = PrivacyCase.objects.get()
+    form = act(dpo, "refuse", case)
+    assert (
+        "right to complain" in form.content.decode()
+        or "complain" in form.content.decode()
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        act(dpo, "refuse", case, apply="1", reason="The processing is required by law.")
+    case.refresh_from_db()
+    assert case.status == "refused" and case.closed_at is not None
+    told = next(m for m in mailoutbox if "required by law" in m.body)
+    assert "Datatilsynet" in told.body and told.to == ["vera@example.org"]
