@@ -13,6 +13,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -182,7 +183,7 @@ class PrivacyCaseAdmin(admin.ModelAdmin):
         return format_html(
             '<span class="admin-badge admin-due-{}">{}</span>',
             state,
-            due.strftime("%Y-%m-%d"),
+            date_format(due, "DATE_FORMAT"),
         )
 
     @admin.display(description=_("emails sent"))

@@ -99,6 +99,11 @@ class PrivacyCase(models.Model):
         return self.reference
 
     @property
+    def plain_kind(self) -> str:
+        """The request as the person would say it (for emails)."""
+        return str(PLAIN_KINDS[self.kind])
+
+    @property
     def due_on(self):
         """When the answer is due; None while the identity is awaited (the clock is paused)."""
         if self.status == self.Status.AWAITING_IDENTITY:
@@ -106,6 +111,16 @@ class PrivacyCase(models.Model):
         return rules.request_due_date(
             self.clock_started_on or self.received_on, self.extension_months
         )
+
+
+PLAIN_KINDS = {
+    PrivacyCase.Kind.ACCESS: _("a copy of your data"),
+    PrivacyCase.Kind.RECTIFICATION: _("correcting your data"),
+    PrivacyCase.Kind.ERASURE: _("deleting your data"),
+    PrivacyCase.Kind.RESTRICTION: _("restricting the use of your data"),
+    PrivacyCase.Kind.PORTABILITY: _("your data in a machine-readable file"),
+    PrivacyCase.Kind.OBJECTION: _("your objection"),
+}
 
 
 class DataExport(models.Model):

@@ -33,6 +33,7 @@ from licensing import services as licensing_services
 from licensing.models import Partner
 from privacy import rules, selectors
 from privacy.models import (
+    PLAIN_KINDS,
     DataExport,
     ErasureReceipt,
     ErasureRequest,
@@ -590,7 +591,7 @@ def case_acknowledge(case: PrivacyCase) -> bool:
         case,
         "request_acknowledged",
         {
-            "kind": case.get_kind_display(),
+            "kind": case.plain_kind,
             "received_on": case.received_on,
             "due_on": case.due_on,
         },
@@ -670,7 +671,7 @@ def case_answer(*, case_id, actor: Actor) -> PrivacyCase:
         raise PrivacyRefused(translation.gettext("This request is closed already."))
     case_close(case)
     audit.record(actor=actor, action="privacy.answered", target=case)
-    _tell(case, "request_completed", {"kind": case.get_kind_display()}, key="completed")
+    _tell(case, "request_completed", {"kind": case.plain_kind}, key="completed")
     return case
 
 
@@ -726,7 +727,7 @@ def request_link_send(*, email_index: str, kind: str, note_id=None) -> bool:
         to=customer.email,
         template="privacy/email/request_confirm",
         context={
-            "kind": PrivacyCase.Kind(kind).label,
+            "kind": PLAIN_KINDS[kind],
             "confirm_url": f"{settings.SITE_URL}/privacy/request/confirm/{token}/",
             "expires_on": timezone.localdate(link.expires_at),
         },
@@ -944,7 +945,7 @@ def case_refuse(*, case_id, reason: str, actor: Actor) -> PrivacyCase:
     _tell(
         case,
         "request_refused",
-        {"kind": case.get_kind_display(), "reason": case.refusal_reason},
+        {"kind": case.plain_kind, "reason": case.refusal_reason},
         key="refused",
     )
     return case
