@@ -1,6 +1,6 @@
 """The data protection officer's console: a case per request, with its due
-date (overdue and near-due cases stand out), identity, extension and answer;
-exports and erasure receipts, read only; the records of processing."""
+date (overdue and near-due cases stand out), identity, extension, export, erasure,
+restriction, refusal and answer; the records of processing."""
 
 from datetime import timedelta
 
@@ -17,15 +17,11 @@ from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from accounts import roles
 from accounts.models import Customer
-from core.admin import AuditEventAdmin as CoreAuditEventAdmin
-from core.admin import OutboxEmailAdmin as CoreOutboxEmailAdmin
 from core.audit import Actor
 from core.fields import blind_index
-from core.models import AuditEvent, OutboxEmail
 from privacy import rules, selectors, services
-from privacy.models import DataExport, ErasureReceipt, ErasureRequest, PrivacyCase
+from privacy.models import PrivacyCase
 
 NEAR_DUE_DAYS = 7
 
@@ -413,69 +409,4 @@ class PrivacyCaseAdmin(admin.ModelAdmin):
                 "title": _("Records of processing (Art. 30)"),
                 "max_extension": rules.MAX_EXTENSION_MONTHS,
             },
-        )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(DataExport)
-class DataExportAdmin(ReadOnlyAdmin):
-    list_display = ["case", "status", "created_at", "ready_at", "expires_at"]
-    fields = [
-        "case",
-        "status",
-        "created_at",
-        "ready_at",
-        "expires_at",
-    ]  # never the file
-
-
-@admin.register(ErasureRequest)
-class ErasureRequestAdmin(ReadOnlyAdmin):
-    list_display = ["case", "requested_at", "erase_after", "cancelled_at", "done_at"]
-    fields = list_display
-
-
-@admin.register(ErasureReceipt)
-class ErasureReceiptAdmin(ReadOnlyAdmin):
-    list_display = ["case", "done_at", "actor", "counts"]
-    fields = ["case", "pseudonym", "counts", "actor", "key_destroyed_at", "done_at"]
-
-
-# The outbox and the audit log show vendor staff no one's privacy requests:
-# those rows are the DPO's (and superusers').
-for model in (OutboxEmail, AuditEvent):
-    admin.site.unregister(model)
-
-
-def sees_privacy(request) -> bool:
-    return request.user.is_superuser or roles.has_role(request.user, roles.DPO)
-
-
-@admin.register(OutboxEmail)
-class OutboxEmailAdmin(CoreOutboxEmailAdmin):
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if sees_privacy(request):
-            return queryset
-        return queryset.exclude(template__startswith="privacy/")
-
-
-@admin.register(AuditEvent)
-class AuditEventAdmin(CoreAuditEventAdmin):
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if sees_privacy(request):
-            return queryset
-        return queryset.exclude(action__startswith="privacy.").exclude(
-            target_type__startswith="privacy."
         )

@@ -1,0 +1,92 @@
+"""Every write of the privacy app, one module per area: cases (the DPO's),
+export, erasure, the public request form and retention; common holds what they share."""
+
+from privacy.services.cases import (
+    case_answer,
+    case_confirm_identity,
+    case_extend,
+    case_record,
+    case_refuse,
+    case_restrict,
+)
+from privacy.services.common import (
+    PrivacyRefused,
+    case_acknowledge,
+    case_close,
+    case_open,
+    person_address,
+    person_language,
+    pseudonym,
+    sessions_end,
+    token_hash,
+)
+from privacy.services.erasure import (
+    anonymised_values,
+    case_erase,
+    erase_person,
+    erasure_apply,
+    erasure_cancel,
+    erasure_request,
+    erasures_due,
+    erasures_replay,
+    partners_who_saw,
+)
+from privacy.services.export import (
+    EXPORT_DAYS,
+    art15_facts,
+    case_export,
+    export_archive_bytes,
+    export_build,
+    export_request,
+    exports_purge,
+)
+from privacy.services.requests import (
+    request_confirm,
+    request_link_pending,
+    request_link_send,
+    request_links_purge,
+    request_submit,
+)
+from privacy.services.retention import (
+    retention_run,
+)
+
+__all__ = [
+    "EXPORT_DAYS",
+    "PrivacyRefused",
+    "anonymised_values",
+    "art15_facts",
+    "case_acknowledge",
+    "case_answer",
+    "case_close",
+    "case_confirm_identity",
+    "case_erase",
+    "case_export",
+    "case_extend",
+    "case_open",
+    "case_record",
+    "case_refuse",
+    "case_restrict",
+    "erase_person",
+    "erasure_apply",
+    "erasure_cancel",
+    "erasure_request",
+    "erasures_due",
+    "erasures_replay",
+    "export_archive_bytes",
+    "export_build",
+    "export_request",
+    "exports_purge",
+    "partners_who_saw",
+    "person_address",
+    "person_language",
+    "pseudonym",
+    "request_confirm",
+    "request_link_pending",
+    "request_link_send",
+    "request_links_purge",
+    "request_submit",
+    "retention_run",
+    "sessions_end",
+    "token_hash",
+]
