@@ -7,17 +7,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from cookies.models import ConsentRecord, CookieDetail, PageViewCount, PolicyVersion
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from core.admin import ReadOnlyAdmin
 
 
 class CookieDetailInline(admin.StackedInline):

@@ -6,19 +6,9 @@ from django.contrib import admin
 from accounts import roles
 from core.admin import AuditEventAdmin as CoreAuditEventAdmin
 from core.admin import OutboxEmailAdmin as CoreOutboxEmailAdmin
+from core.admin import ReadOnlyAdmin
 from core.models import AuditEvent, OutboxEmail
 from privacy.models import DataExport, ErasureReceipt, ErasureRequest
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(DataExport)

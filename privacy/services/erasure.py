@@ -80,6 +80,12 @@ def erasure_request(
             PrivacyCase.Source.REQUEST_FORM: "confirmed the address on file by an emailed link",
         }.get(source, "verified by the DPO"),
     )
+    return _erasure_start(case, customer, user, now=now)
+
+
+def _erasure_start(case, customer, user, *, now=False) -> ErasureRequest:
+    """The erasure asked for in `case`: the account disabled and signed out at
+    once; the cancel link emailed, unless it is done at once (`now`)."""
     token = secrets.token_urlsafe(32)
     grace = timedelta(days=0 if now else settings.ERASURE_GRACE_DAYS)
     request = ErasureRequest.objects.create(
@@ -312,27 +318,5 @@ def case_erase(*, case_id, actor: Actor) -> ErasureRequest:
     if case.customer is None and case.user is None:
         raise PrivacyRefused(translation.gettext("There is no one to erase."))
     customer, user = selectors.person_of(customer=case.customer, user=case.user)
-    token = secrets.token_urlsafe(32)
-    request = ErasureRequest.objects.create(
-        case=case,
-        customer=customer,
-        user=user,
-        token_hash=token_hash(token),
-        erase_after=timezone.now() + timedelta(days=settings.ERASURE_GRACE_DAYS),
-    )
-    if user is not None:
-        user.is_active = False
-        user.save(update_fields=["is_active"])
-        sessions_end(user)
     audit.record(actor=actor, action="privacy.erasure_started", target=case)
-    outbox.enqueue(
-        key=f"privacy-erasure-requested:{request.pk}",
-        to=person_address(customer, user),
-        template="privacy/email/erasure_scheduled",
-        context={
-            "cancel_url": f"{settings.SITE_URL}/privacy/erase/cancel/{token}/",
-            "erase_on": timezone.localdate(request.erase_after),
-        },
-        language=person_language(customer, user),
-    )
-    return request
+    return _erasure_start(case, customer, user)
