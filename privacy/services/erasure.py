@@ -317,6 +317,8 @@ def case_erase(*, case_id, actor: Actor) -> ErasureRequest:
         )
     if case.customer is None and case.user is None:
         raise PrivacyRefused(translation.gettext("There is no one to erase."))
+    if ErasureRequest.objects.filter(case=case).exists():
+        raise PrivacyRefused(translation.gettext("This erasure has started already."))
     customer, user = selectors.person_of(customer=case.customer, user=case.user)
     audit.record(actor=actor, action="privacy.erasure_started", target=case)
     return _erasure_start(case, customer, user)

@@ -181,6 +181,8 @@ def test_the_dpo_starts_an_erasure_for_an_erasure_case(
     assert any("/privacy/erase/cancel/" in m.body for m in mailoutbox)
     wrong = act(dpo, "prepare_export", case)
     assert "access or portability" in wrong.content.decode()
+    again = act(dpo, "start_erasure", case)
+    assert "has started already" in again.content.decode()
 
 
 def test_vendor_staff_see_no_ones_privacy_emails_or_events(
