@@ -186,7 +186,10 @@ class IssueLicenseForm(forms.Form):
 
     def __init__(self, *args, partner: Partner | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        if partner is not None:
+        if partner is None:
+            # Staff attach the address directly; its emails go in the customer's language.
+            del self.fields["language"]
+        else:
             del self.fields["partner"]  # always theirs
             self.fields["email"].help_text = _(
                 "Optional. The address is asked to confirm the registration; the "

@@ -6,6 +6,9 @@ from django.core.exceptions import FieldDoesNotExist
 
 from privacy.registry import REGISTRY, Entry, NotPersonal, Personal
 
+# The models that are people: a link to one is personal data.
+PEOPLE = {"accounts.Customer", "accounts.User"}
+
 
 def registry_problems(models, registry: dict[str, Entry] = REGISTRY) -> list:
     """The errors for `models` against `registry`: undeclared models and fields,
@@ -15,7 +18,8 @@ def registry_problems(models, registry: dict[str, Entry] = REGISTRY) -> list:
     for model in models:
         label = model._meta.label
         entry = registry.get(label)
-        fields = {f.name for f in model._meta.get_fields() if f.concrete}
+        fields_by_name = {f.name: f for f in model._meta.get_fields() if f.concrete}
+        fields = set(fields_by_name)
         if entry is None:
             errors.append(
                 checks.Error(
@@ -52,6 +56,24 @@ def registry_problems(models, registry: dict[str, Entry] = REGISTRY) -> list:
                         f"{label}.{name} is declared as {declaration!r}.",
                         obj=model,
                         id="privacy.E004",
+                    )
+                )
+        for name, declaration in entry.fields.items():
+            field = fields_by_name.get(name)
+            if (
+                field is not None
+                and field.is_relation
+                and field.related_model is not None
+                and field.related_model._meta.label in PEOPLE
+                and isinstance(declaration, NotPersonal)
+            ):
+                errors.append(
+                    checks.Error(
+                        f"{label}.{name} links to a person but is declared not personal.",
+                        hint="A link to a customer or an account is personal data: "
+                        "declare it so, so that export and erasure follow it.",
+                        obj=model,
+                        id="privacy.E006",
                     )
                 )
         for target, path in (

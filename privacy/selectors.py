@@ -138,7 +138,12 @@ def personal_data(*, customer=None, user=None) -> dict[str, list[dict]]:
             and getattr(declared[f.name], "exported", True)
             and not _lookup_hash(f)
         ]
-        exported = [_row(fields, row) for row in rows]
+        named = [
+            f.name
+            for f in fields
+            if f.many_to_one and f.related_model._meta.label in NAMED
+        ]
+        exported = [_row(fields, row) for row in rows.select_related(*named)]
         if exported:
             data[label] = exported
     return data

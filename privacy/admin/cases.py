@@ -102,16 +102,8 @@ class DueFilter(admin.SimpleListFilter):
 
 @admin.register(PrivacyCase)
 class PrivacyCaseAdmin(admin.ModelAdmin):
-    list_display = [
-        "reference",
-        "kind",
-        "status",
-        "source",
-        "received_on",
-        "due",
-        "extension_months",
-        "closed_at",
-    ]
+    # What the DPO works from first: when it is due; the source is a filter.
+    list_display = ["reference", "due", "status", "kind", "received_on", "closed_at"]
     list_filter = [DueFilter, "status", "kind", "source"]
 
     def get_ordering(self, request):

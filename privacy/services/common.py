@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-
 from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.utils import timezone
@@ -11,7 +9,7 @@ from django.utils import timezone
 from accounts.models import Customer
 from core import audit, outbox
 from core.audit import Actor
-from core.fields import blind_index
+from core.fields import blind_index, keyed_hash
 from privacy import selectors
 from privacy.models import (
     PrivacyCase,
@@ -27,7 +25,8 @@ class PrivacyRefused(Exception):
 
 
 def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+    """How an emailed link's token is stored: keyed, as licensing's links are."""
+    return keyed_hash("privacy.link", token)
 
 
 def pseudonym(email: str) -> str:

@@ -77,7 +77,11 @@ def export_archive_bytes(*, customer=None, user=None) -> bytes:
             ),
             "generated_at": timezone.now().isoformat(),
             "facts": facts,
-            "schema": {label: selectors.schema()[label] for label in data},
+            "schema": {
+                label: described
+                for label, described in selectors.schema().items()
+                if label in data
+            },
             "data": data,
         }
         summary = render_to_string(

@@ -74,3 +74,11 @@ def test_every_personal_declaration_says_everything(label):
             continue
         assert declared.category and declared.purpose and declared.retention, name
         assert declared.basis and declared.strategy, name
+
+
+def test_a_link_to_a_person_declared_not_personal_is_an_error():
+    entry = REGISTRY["licensing.License"]
+    fields = {**entry.fields, "customer": NO}
+    registry = {"licensing.License": Entry(fields=fields, customer="customer")}
+    errors = registry_problems([License], registry)
+    assert [e.id for e in errors] == ["privacy.E006"]
