@@ -15,6 +15,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("api/v1/", include("licensing.api.urls")),
+    path("keygen/v1/", include("licensing.keygen.urls")),
     path(
         "api/schema/",
         SpectacularAPIView.as_view(urlconf="licensing.api.schema_urls"),

@@ -18,9 +18,10 @@ class ConsentMiddleware:
     removes the cookies of groups not accepted (django-cookie-consent's
     CleanCookiesMiddleware), and handles a consent that lapsed: recorded once
     (method "expiry"), its optional cookies removed, the banner asks again.
-    Nothing under /api/v1/ (the client API sets and reads no cookies) or /static/."""
+    Nothing under /api/v1/ or /keygen/ (the client APIs set and read no cookies)
+    or /static/."""
 
-    skipped = ("/api/v1/", "/static/")
+    skipped = ("/api/v1/", "/keygen/", "/static/")
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -56,6 +56,9 @@ class Code(StrEnum):
     PARTNER_USER_ELSEWHERE = "PARTNER_USER_ELSEWHERE"
     PARTNER_USER_IS_CUSTOMER = "PARTNER_USER_IS_CUSTOMER"
     PARTNER_USER_HAS_ROLE = "PARTNER_USER_HAS_ROLE"
+    # Refusals of the Keygen-compatible endpoints (`licensing.keygen`).
+    FINGERPRINT_TAKEN = "FINGERPRINT_TAKEN"
+    FINGERPRINT_UNKNOWN = "FINGERPRINT_UNKNOWN"
 
 
 # The codes the client API answers with (the rest are refusals of people's changes).
@@ -136,6 +139,11 @@ MESSAGES = {
         "read the current version and accept it."
     ),
     Code.PREPAID_UNPAID: _("A prepaid plan is issued only once paid."),
+    Code.FINGERPRINT_TAKEN: _("This machine is activated on the license already."),
+    Code.FINGERPRINT_UNKNOWN: _(
+        "This machine was activated before its fingerprint was kept: deactivate "
+        "it and activate it again to check out an encrypted machine file."
+    ),
     Code.AGE_NOT_CONFIRMED: _(
         "This plan has a minimum age: say whether you have reached it."
     ),

@@ -149,6 +149,17 @@ def license_refusal(
     return None
 
 
+def known_end_day(
+    *, renewal: str, period_end: date, termination_effective_on: date | None
+) -> date | None:
+    """The day the license surely ends on, if known: a fixed term's end, or the
+    day a termination notice takes effect. A rolling license renews: unknown."""
+    ends = [period_end] if renewal == "fixed" else []
+    if termination_effective_on is not None:
+        ends.append(termination_effective_on)
+    return min(ends) if ends else None
+
+
 def heartbeat_deadline(last_heartbeat, interval_seconds: int | None):
     """When a machine on a heartbeat plan is dead; None when the plan is node-locked."""
     if interval_seconds is None:

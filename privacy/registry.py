@@ -344,7 +344,13 @@ REGISTRY: dict[str, Entry] = {
     ),
     # --- licensing ------------------------------------------------------
     "licensing.Product": Entry(
-        fields={"id": NO, "slug": NO, "name": NO, "current_major": NO}
+        fields={
+            "id": NO,
+            "slug": NO,
+            "name": NO,
+            "current_major": NO,
+            "keygen_product_id": NO,
+        }
     ),
     "licensing.Plan": Entry(
         fields={
@@ -419,11 +425,16 @@ REGISTRY: dict[str, Entry] = {
     ),
     "licensing.Activation": Entry(
         customer="license__customer",
-        notes="The fingerprint is a keyed hash salted per license: it identifies no computer.",
+        notes=(
+            "The fingerprint hash is keyed and salted per license: it identifies no "
+            "computer. The fingerprint itself is kept encrypted only to encrypt a "
+            "Keygen client's machine file, and is blanked with the label."
+        ),
         fields={
             "id": NO,
             "license": NO,
             "fingerprint_hash": NO,
+            "fingerprint": MACHINE,
             "label": MACHINE,
             "platform": NO,
             "activated_at": NO,

@@ -90,6 +90,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     # Under /api/, what escapes a view is still a signed JSON answer.
     "licensing.api.middleware.ApiErrorMiddleware",
+    # Under /keygen/, the same for the Keygen-compatible calls.
+    "licensing.keygen.middleware.KeygenErrorMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

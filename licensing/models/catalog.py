@@ -22,6 +22,17 @@ class Product(models.Model):
     slug = models.SlugField(_("slug"), unique=True)
     name = models.CharField(_("name"), max_length=100)
     current_major = models.PositiveIntegerField(_("current major version"), default=1)
+    # Programs built with a Keygen client send their Keygen product's id as the
+    # validation's product scope; it matches this product (see `licensing.keygen`).
+    keygen_product_id = models.CharField(
+        _("Keygen product id"),
+        max_length=64,
+        blank=True,
+        help_text=_(
+            "Only for programs that use a Keygen client library: the product id "
+            "they were built with, so that their product scope matches this product."
+        ),
+    )
 
     class Meta:
         verbose_name = _("product")

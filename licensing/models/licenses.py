@@ -172,6 +172,12 @@ class Activation(models.Model):
     fingerprint_hash = models.CharField(
         _("fingerprint hash"), max_length=64, editable=False
     )
+    # The fingerprint as the client sent it, encrypted: a Keygen client's machine
+    # file is encrypted with the license key and this (see `licensing.keygen`).
+    # Lookups use the hash; blank for machines activated before it was kept.
+    fingerprint = EncryptedTextField(
+        _("fingerprint"), max_length=256, blank=True, editable=False
+    )
     label = EncryptedTextField(_("label"), max_length=100, blank=True)
     platform = models.CharField(_("platform"), max_length=40, blank=True)
     activated_at = models.DateTimeField(_("activated"))

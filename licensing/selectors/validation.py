@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 
 import psycopg
 from django.db import connection
@@ -32,6 +32,13 @@ class Snapshot:
     activation_id: uuid.UUID | None
     activated_at: datetime | None
     last_heartbeat_at: datetime | None
+    # What a Keygen client's license document shows besides (`licensing.keygen`).
+    product_name: str = ""
+    product_keygen_id: str = ""
+    plan_id: int | None = None
+    plan_name: str = ""
+    termination_effective_on: date | None = None
+    created_at: datetime | None = None
 
     def license_info(self) -> dict:
         return {
@@ -43,6 +50,15 @@ class Snapshot:
             "machines": self.machines,
             "period_end": self.period_end.isoformat(),
         }
+
+    def known_end(self) -> datetime | None:
+        """As `services.license_known_end`, from the snapshot."""
+        day = rules.known_end_day(
+            renewal=self.renewal,
+            period_end=self.period_end,
+            termination_effective_on=self.termination_effective_on,
+        )
+        return timezone.make_aware(datetime.combine(day, time.min)) if day else None
 
     def heartbeat_deadline(self) -> datetime | None:
         if self.last_heartbeat_at is None:
@@ -57,7 +73,9 @@ _SNAPSHOT_SQL = """
 SELECT l.id, l.status, l.suspended_for, l.seats, l.major_version, l.period_end, p.slug,
        pl.heartbeat_interval, pl.renewal,
        (SELECT COUNT(*) FROM licensing_activation c WHERE c.license_id = l.id),
-       a.id, a.activated_at, a.last_heartbeat_at
+       a.id, a.activated_at, a.last_heartbeat_at,
+       p.name, p.keygen_product_id, pl.id, pl.name, l.termination_effective_on,
+       l.created_at
 FROM licensing_license l
 JOIN licensing_product p ON p.id = l.product_id
 JOIN licensing_plan pl ON pl.id = l.plan_id
@@ -97,6 +115,12 @@ def _as_uuid(value) -> uuid.UUID | None:
     return uuid.UUID(value)  # SQLite keeps UUIDs as hex text
 
 
+def _as_date(value) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return parse_date(value)  # SQLite keeps dates as text
+
+
 def _as_datetime(value) -> datetime | None:
     """An aware datetime from PostgreSQL's value or SQLite's (text or naive, in UTC)."""
     if value is None:
@@ -110,7 +134,7 @@ def license_snapshot(*, key_index: str, fingerprint_hash: str = "") -> Snapshot 
     row = _fetch_one(_SNAPSHOT_SQL, [fingerprint_hash, key_index])
     if row is None:
         return None
-    period_end = row[5] if isinstance(row[5], date) else parse_date(row[5])
+    period_end = _as_date(row[5])
     return Snapshot(
         license_id=_as_uuid(row[0]),
         status=row[1],
@@ -125,6 +149,12 @@ def license_snapshot(*, key_index: str, fingerprint_hash: str = "") -> Snapshot 
         activation_id=_as_uuid(row[10]),
         activated_at=_as_datetime(row[11]),
         last_heartbeat_at=_as_datetime(row[12]),
+        product_name=row[13],
+        product_keygen_id=row[14],
+        plan_id=row[15],
+        plan_name=row[16],
+        termination_effective_on=_as_date(row[17]),
+        created_at=_as_datetime(row[18]),
     )
 
 

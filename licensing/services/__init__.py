@@ -51,6 +51,7 @@ from licensing.services.machines import (
     activation_heartbeat,
     activation_release,
     activations_release_dead,
+    offline_checkout,
     offline_file_issue,
 )
 from licensing.services.marketing import (
@@ -128,6 +129,7 @@ __all__ = [
     "licenses_unregister",
     "news_publish",
     "news_send",
+    "offline_checkout",
     "offline_file_issue",
     "partner_user_invite",
     "periods_end",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from django.conf import settings
@@ -13,14 +14,18 @@ from django.utils import timezone
 
 from core import audit, outbox
 from core.audit import Actor
-from licensing import keys, signing
+from licensing import keys, rules, signing
 from licensing.errors import Code, Refused
 from licensing.models import (
     Activation,
     License,
     Plan,
 )
-from licensing.selectors.validation import license_snapshot, validation_code
+from licensing.selectors.validation import (
+    Snapshot,
+    license_snapshot,
+    validation_code,
+)
 from licensing.services.common import (
     fingerprint_hash,
     license_lock,
@@ -37,12 +42,14 @@ def activation_create(
     label: str = "",
     platform: str = "",
     asked_major: int | None = None,
+    existing_ok: bool = True,
 ) -> tuple[Activation, bool]:
     """Take a seat for this machine; (activation, created).
 
     The license row is locked, so concurrent activations take seats one at a
     time and never more than the license has. The same machine again gets its
-    existing seat back (its heartbeat clock restarts).
+    existing seat back (its heartbeat clock restarts), or, with
+    `existing_ok=False` (Keygen's rule), is refused FINGERPRINT_TAKEN.
     """
     license = license_lock(canonical_key=canonical_key)
     fp_hash = fingerprint_hash(key_index=license.key_index, fingerprint=fingerprint)
@@ -53,7 +60,12 @@ def activation_create(
     now = timezone.now()
     existing = license.activations.filter(fingerprint_hash=fp_hash).first()
     if existing is not None:
+        if not existing_ok:
+            raise Refused(Code.FINGERPRINT_TAKEN)
         _beat(existing, now)
+        if not existing.fingerprint:  # activated before the fingerprint was kept
+            existing.fingerprint = fingerprint
+            existing.save(update_fields=["fingerprint"])
         return existing, False
     if machines >= license.seats:
         raise Refused(Code.TOO_MANY_MACHINES)
@@ -62,6 +74,7 @@ def activation_create(
     activation = Activation.objects.create(
         license=license,
         fingerprint_hash=fp_hash,
+        fingerprint=fingerprint,
         label=label,
         platform=platform,
         activated_at=now,
@@ -237,35 +250,55 @@ def activation_release(*, activation_id, actor: Actor) -> None:
 
 
 def license_known_end(license: License) -> datetime | None:
-    """When the license surely ends, if known: a fixed term's end, or the date a
-    termination notice takes effect (the start of that day, vendor's time)."""
-    ends = []
-    if license.plan.renewal == Plan.Renewal.FIXED:
-        ends.append(license.period_end)
-    if license.termination_effective_on is not None:
-        ends.append(license.termination_effective_on)
-    if not ends:
-        return None
-    return timezone.make_aware(datetime.combine(min(ends), time.min))
+    """When the license surely ends, if known (`rules.known_end_day`), at the
+    start of that day in the vendor's time."""
+    day = rules.known_end_day(
+        renewal=license.plan.renewal,
+        period_end=license.period_end,
+        termination_effective_on=license.termination_effective_on,
+    )
+    return timezone.make_aware(datetime.combine(day, time.min)) if day else None
+
+
+@dataclass(frozen=True)
+class Checkout:
+    """A checkout that passed: what an offline file states, and until when."""
+
+    license: License
+    snapshot: Snapshot
+    activation: Activation | None  # given when checked out by activation id
+    issued: datetime
+    expires: datetime
 
 
 @transaction.atomic
-def offline_file_issue(*, canonical_key: str, fingerprint: str, ttl: int) -> dict:
-    """A signed offline license file for a machine that validates VALID.
+def offline_checkout(
+    *,
+    canonical_key: str,
+    ttl: int,
+    fingerprint: str | None = None,
+    activation_id=None,
+) -> Checkout:
+    """Check the license out for one machine (by fingerprint or activation id), or none.
 
-    The file is `{payload, keyid, algorithm, signature}`: the payload is base64 of
-    a JSON document the client verifies with the public key alone, naming the
-    key and machine it is for (`binding`). It lives `ttl` seconds, never beyond
-    the license's known end. The machine keeps its seat until the file expires
-    (`Activation.checked_out_until`).
+    Only what validates VALID is checked out. The file lives `ttl` seconds,
+    never beyond the license's known end. A machine keeps its seat until its
+    file expires (`Activation.checked_out_until`; a shorter file later does not
+    shorten it). Without a machine (a Keygen client's license file) no seat is
+    held: the file states what validating without a fingerprint would.
     """
     license = license_lock(canonical_key=canonical_key)
     index = license.key_index
-    snapshot = license_snapshot(
-        key_index=index,
-        fingerprint_hash=fingerprint_hash(key_index=index, fingerprint=fingerprint),
-    )
-    code = validation_code(snapshot, fingerprint_given=True)
+    activation = None
+    if activation_id is not None:
+        activation = _activation_of(license, activation_id)
+        fp_hash = activation.fingerprint_hash
+    elif fingerprint is not None:
+        fp_hash = fingerprint_hash(key_index=index, fingerprint=fingerprint)
+    else:
+        fp_hash = ""
+    snapshot = license_snapshot(key_index=index, fingerprint_hash=fp_hash)
+    code = validation_code(snapshot, fingerprint_given=bool(fp_hash))
     if code != Code.VALID:
         raise Refused(code, suspended_for=snapshot.suspended_for if snapshot else "")
     now = timezone.now()
@@ -273,34 +306,49 @@ def offline_file_issue(*, canonical_key: str, fingerprint: str, ttl: int) -> dic
     end = license_known_end(license)
     if end is not None:
         expires = min(expires, end)
+    data = {"expires": signing.isoformat(expires)}
+    if snapshot.activation_id is not None:
+        Activation.objects.filter(pk=snapshot.activation_id).filter(
+            Q(checked_out_until__isnull=True) | Q(checked_out_until__lt=expires)
+        ).update(checked_out_until=expires)
+        data["activation"] = str(snapshot.activation_id)
+    audit.record(
+        actor=Actor.client(),
+        action="activation.checked_out"
+        if snapshot.activation_id
+        else "license.checked_out",
+        target=license,
+        data=data,
+    )
+    return Checkout(license, snapshot, activation, now, expires)
+
+
+@transaction.atomic  # no file signed, no seat held
+def offline_file_issue(*, canonical_key: str, fingerprint: str, ttl: int) -> dict:
+    """A signed offline license file for a machine that validates VALID (`offline_checkout`).
+
+    The file is `{payload, keyid, algorithm, signature}`: the payload is base64 of
+    a JSON document the client verifies with the public key alone, naming the
+    key and machine it is for (`binding`).
+    """
+    checkout = offline_checkout(
+        canonical_key=canonical_key, ttl=ttl, fingerprint=fingerprint
+    )
+    snapshot = checkout.snapshot
     payload = json.dumps(
         {
             "license": str(snapshot.license_id),
             "product": snapshot.product,
             "major_version": snapshot.major_version,
             "machine": str(snapshot.activation_id),
-            "issued": signing.isoformat(now),
-            "expires": signing.isoformat(expires),
+            "issued": signing.isoformat(checkout.issued),
+            "expires": signing.isoformat(checkout.expires),
             "binding": signing.file_binding(canonical_key, fingerprint),
         },
         separators=(",", ":"),
         sort_keys=True,
     ).encode()
     keyid, signature = signing.sign(payload)
-    # The seat is held until the latest file's expiry (a shorter file later
-    # does not shorten it).
-    Activation.objects.filter(pk=snapshot.activation_id).filter(
-        Q(checked_out_until__isnull=True) | Q(checked_out_until__lt=expires)
-    ).update(checked_out_until=expires)
-    audit.record(
-        actor=Actor.client(),
-        action="activation.checked_out",
-        target=license,
-        data={
-            "activation": str(snapshot.activation_id),
-            "expires": signing.isoformat(expires),
-        },
-    )
     return {
         "payload": base64.b64encode(payload).decode(),
         "keyid": keyid,
