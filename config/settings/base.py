@@ -303,7 +303,7 @@ SPECTACULAR_SETTINGS = {
 # style= in any page (tests/test_content_security_policy.py holds them so).
 CONTENT_SECURITY_POLICY = {
     # The client API's signed JSON is never rendered (and validate is hot).
-    "EXCLUDE_URL_PREFIXES": ["/api/v1/"],
+    "EXCLUDE_URL_PREFIXES": ["/api/v1/", "/keygen/"],
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],

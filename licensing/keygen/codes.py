@@ -71,6 +71,7 @@ ERRORS = {
         422, "FINGERPRINT_UNKNOWN", "Unprocessable resource"
     ),
     Code.INVALID_REQUEST: KeygenError(400, "PARAMETER_INVALID", "Bad request"),
+    "METHOD_NOT_ALLOWED": KeygenError(405, None, "Method not allowed"),
     Code.RATE_LIMITED: KeygenError(429, "TOO_MANY_REQUESTS", "Too many requests"),
 }
 

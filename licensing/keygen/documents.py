@@ -32,12 +32,12 @@ def link(kind: str, pk) -> dict:
 def license_resource(snapshot: Snapshot, canonical_key: str) -> dict:
     """A license as Keygen clients read it; `key` is shown to its own holder only."""
     status = snapshot.status
-    if rules.fixed_term_over(
+    if status == "active" and rules.fixed_term_over(
         renewal=snapshot.renewal,
         period_end=snapshot.period_end,
         today=timezone.localdate(),
     ):
-        status = "expired"
+        status = "expired"  # before the sweep has said so (a suspension still shows)
     created = timestamp(snapshot.created_at)
     return {
         "id": str(snapshot.license_id),

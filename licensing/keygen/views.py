@@ -125,23 +125,30 @@ def endpoint(*methods: str, authenticated: bool = True):
             try:
                 if request.method not in methods:
                     raise Problem(
-                        Code.INVALID_REQUEST,
+                        "METHOD_NOT_ALLOWED",
                         f"Use {' or '.join(methods)}.",
                         headers={"Allow": ", ".join(methods)},
                     )
-                raw = canonical = problem = None
+                raw = canonical = None
+                body, bad_credentials, bad_body = {}, None, None
                 try:
                     if authenticated:
                         raw, canonical = _credentials(request)
-                    body = _body(request) if request.method == "POST" else {}
+                except Problem as exc:
+                    bad_credentials = exc
+                try:
+                    if request.method == "POST":
+                        body = _body(request)
                     if not authenticated:
                         canonical = _meta_key(body)[1]
-                except Problem as exc:  # counted against the client all the same
-                    problem = exc
-                _throttle(request, canonical)
-                if problem is not None:
-                    raise problem
+                except Problem as exc:
+                    bad_body = exc
+                _throttle(request, canonical)  # bad requests count as well
+                if bad_credentials is not None:
+                    raise bad_credentials
                 caller = _authenticate(raw, canonical) if authenticated else None
+                if bad_body is not None:
+                    raise bad_body
                 return view(request, caller, body, *args, **kwargs)
             except Refused as refused:
                 return _refusal(request, refused)
@@ -160,10 +167,7 @@ def _problem(request, problem: Problem, *, status: int | None = None):
         problem.name, detail=problem.detail, source=problem.source
     )
     return respond(
-        request,
-        document,
-        status=status or (405 if "Allow" in problem.headers else error_status),
-        headers=problem.headers,
+        request, document, status=status or error_status, headers=problem.headers
     )
 
 

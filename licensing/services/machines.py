@@ -304,6 +304,10 @@ def offline_checkout(
     now = timezone.now()
     expires = now + timedelta(seconds=ttl)
     end = license_known_end(license)
+    if end is not None and end <= now:
+        # A termination took effect today and the sweep has not ended the
+        # license yet: a file would be dead on arrival.
+        raise Refused(Code.TERMINATED)
     if end is not None:
         expires = min(expires, end)
     data = {"expires": signing.isoformat(expires)}

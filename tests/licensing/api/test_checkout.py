@@ -93,6 +93,25 @@ def test_a_fixed_term_file_ends_with_the_term(api):
     )
 
 
+def test_no_file_once_a_termination_has_taken_effect_before_the_sweep(api):
+    """Between midnight and the sweep a terminated license still validates, but
+    its known end has passed: a file would be dead on arrival."""
+    today = timezone.localdate()
+    license = issue()
+    api.activate(license.key, "pc-1")
+    License.objects.filter(pk=license.pk).update(
+        period_start=today - timedelta(days=365),
+        period_end=today,
+        termination_received_on=today - timedelta(days=60),
+        termination_effective_on=today,
+    )
+    response = api.post(
+        "licenses/checkout", {"key": license.key, "fingerprint": "pc-1"}
+    )
+    assert (response.status_code, response.body["code"]) == (403, "TERMINATED")
+    assert license.activations.get().checked_out_until is None
+
+
 def test_checkout_needs_a_machine_that_validates(api):
     license = issue()
     response = api.post(
