@@ -1,17 +1,20 @@
 """gunicorn's settings for the web app (Dockerfile, docker-compose.yml, bench/run.py).
 
-One change to gunicorn itself: it writes its own `Date` header before the
-app's, so an answer that sets `Date` would carry two. The Keygen-compatible
-calls sign their `Date` (`licensing.keygen.signatures`), and Keygen's Rust
-client verifies the first one it finds; gunicorn's, written a moment later,
-may name the next second. So when the app sets `Date`, gunicorn's is left
-out. `tests/licensing/keygen/test_gunicorn.py` starts gunicorn with this file
-and checks it.
+One change to gunicorn itself: it drops a `Date` header the app sets and
+writes its own, taken when it sends the headers. The Keygen-compatible calls
+sign their `Date` (`licensing.keygen.signatures`) and Keygen's Rust client
+verifies against the `Date` it receives: gunicorn's, a moment later, may name
+the next second, and the answer would fail verification now and then. So the
+app's `Date` is kept, and gunicorn's written only when the app sets none.
+`tests/licensing/keygen/test_gunicorn.py` checks both, and starts gunicorn
+with this file.
 """
 
+from gunicorn import util
 from gunicorn.http import wsgi
 
 wsgi_app = "config.wsgi"
+util.hop_headers.discard("date")  # gunicorn's list of headers it drops
 _default_headers = wsgi.Response.default_headers
 
 

@@ -10,7 +10,7 @@ The signed text is Keygen's (draft-cavage HTTP signatures):
 signed with the current signing key (`licensing.signing`), on every answer,
 errors and empty 204s included. Both header pairs are sent: the Rust client
 reads `Date` and `Digest`, the Python one prefers `Keygen-Date` and
-`Keygen-Digest`. Behind gunicorn the app's `Date` must be the only one
+`Keygen-Digest`. gunicorn must pass the app's `Date` through
 (`deploy/gunicorn.conf.py`).
 """
 

@@ -5,8 +5,6 @@ talk to `/keygen/v1/` with signature verification on, as a vendor's program
 would after changing only its base URL and public key.
 """
 
-import asyncio
-import base64
 import json
 
 import keygen
@@ -20,19 +18,14 @@ from keygen_sh.config import KeygenConfig, set_config
 from keygen_sh.license_file import LicenseFile
 from keygen_sh.machine_file import MachineFile
 
-from licensing import signing
 from licensing.models import Activation, License
 from tests.concurrency import run_concurrently
 from tests.factories import PlanFactory, issue
+from tests.licensing.keygen.helpers import public_key_hex, run
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 SDK_SETTINGS = ("api_url", "account", "product", "license_key", "public_key")
-
-
-def public_key_hex() -> str:
-    signing.forget()
-    return base64.b64decode(signing.keyring().signer().public_key).hex()
 
 
 @pytest.fixture
@@ -70,15 +63,6 @@ def rs(live_server, signing_key):
         )
 
     return use
-
-
-def run(call):
-    """Await `call()` on a fresh event loop (the Rust futures need a running one)."""
-
-    async def main():
-        return await call()
-
-    return asyncio.run(main())
 
 
 # keygen-sdk (Python)
