@@ -21,6 +21,12 @@ class ProductAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "current_major"]
     prepopulated_fields = {"slug": ["name"]}
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "keygen_product_id":
+            field.widget.attrs["class"] = "vTextField admin-wide"  # a UUID shows whole
+        return field
+
 
 @admin.register(Plan)
 class PlanAdmin(admin.ModelAdmin):

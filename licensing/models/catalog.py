@@ -29,8 +29,10 @@ class Product(models.Model):
         max_length=64,
         blank=True,
         help_text=_(
-            "Only for programs that use a Keygen client library: the product id "
-            "they were built with, so that their product scope matches this product."
+            "Only for programs built with a Keygen client library: the product "
+            "id they send when they validate (their `product` setting, the id of "
+            "your Keygen product). Matched exactly; no other product may use it. "
+            "This product's slug matches too."
         ),
     )
 
@@ -38,9 +40,39 @@ class Product(models.Model):
         verbose_name = _("product")
         verbose_name_plural = _("products")
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["keygen_product_id"],
+                condition=~models.Q(keygen_product_id=""),
+                name="product_unique_keygen_id",
+                violation_error_message=_(
+                    "Another product has this Keygen product id already."
+                ),
+            )
+        ]
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        super().clean()
+        taken = Product.objects.exclude(pk=self.pk)
+        if (
+            self.keygen_product_id
+            and taken.filter(slug=self.keygen_product_id).exists()
+        ):
+            raise ValidationError(
+                {
+                    "keygen_product_id": _(
+                        "This is another product's slug: its programs would "
+                        "validate against this product."
+                    )
+                }
+            )
+        if self.slug and taken.filter(keygen_product_id=self.slug).exists():
+            raise ValidationError(
+                {"slug": _("Another product uses this slug as its Keygen product id.")}
+            )
 
 
 class Plan(models.Model):

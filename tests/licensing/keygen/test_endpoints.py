@@ -18,14 +18,15 @@ from cryptography.exceptions import InvalidSignature, InvalidTag
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings as django_settings
-from django.db import connection
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from core import ratelimit
 from licensing import keys, services, signing
 from licensing.models import Activation, License, Product
 from licensing.services.machines import license_known_end
-from tests.factories import PlanFactory, issue
+from tests.factories import PlanFactory, ProductFactory, issue
 
 pytestmark = pytest.mark.django_db
 
@@ -1145,3 +1146,26 @@ def test_validate_key_runs_one_query(kg, django_assert_num_queries, scope):
     with django_assert_num_queries(1):
         response = validate_key(kg, license.key, **scope)
     assert code_of(response) == "VALID"
+
+
+def test_two_products_cannot_share_a_keygen_product_id():
+    ProductFactory(slug="desktop-x", keygen_product_id="kg-1")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ProductFactory(slug="backup-x", keygen_product_id="kg-1")
+    ProductFactory(slug="backup-y", keygen_product_id="")  # blank is no id
+    ProductFactory(slug="backup-z", keygen_product_id="")
+
+
+def test_a_keygen_product_id_may_not_be_another_products_slug():
+    ProductFactory(slug="desktop-x")
+    other = ProductFactory.build(
+        slug="backup-x", name="Backup", keygen_product_id="desktop-x"
+    )
+    with pytest.raises(ValidationError) as raised:
+        other.full_clean()
+    assert "keygen_product_id" in raised.value.message_dict
+    ProductFactory(slug="tools-x", keygen_product_id="kg-2")
+    renamed = ProductFactory.build(slug="kg-2", name="Renamed")
+    with pytest.raises(ValidationError) as raised:
+        renamed.full_clean()
+    assert "slug" in raised.value.message_dict
