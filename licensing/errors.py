@@ -141,8 +141,9 @@ MESSAGES = {
     Code.PREPAID_UNPAID: _("A prepaid plan is issued only once paid."),
     Code.FINGERPRINT_TAKEN: _("This machine is activated on the license already."),
     Code.FINGERPRINT_UNKNOWN: _(
-        "This machine was activated before its fingerprint was kept: deactivate "
-        "it and activate it again to check out an encrypted machine file."
+        "This machine was not activated through the Keygen-compatible API, so its "
+        "fingerprint was not kept: activate it through that API to check out an "
+        "encrypted machine file."
     ),
     Code.AGE_NOT_CONFIRMED: _(
         "This plan has a minimum age: say whether you have reached it."

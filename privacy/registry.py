@@ -427,8 +427,9 @@ REGISTRY: dict[str, Entry] = {
         customer="license__customer",
         notes=(
             "The fingerprint hash is keyed and salted per license: it identifies no "
-            "computer. The fingerprint itself is kept encrypted only to encrypt a "
-            "Keygen client's machine file, and is blanked with the label."
+            "computer. The fingerprint itself is kept, encrypted, only for machines "
+            "activated by a Keygen client (their machine file is encrypted with it), "
+            "and is blanked with the label."
         ),
         fields={
             "id": NO,

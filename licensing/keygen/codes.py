@@ -49,6 +49,7 @@ ERRORS = {
     "LICENSE_INVALID": KeygenError(401, "LICENSE_INVALID", "Unauthorized"),
     "TOKEN_INVALID": KeygenError(401, "TOKEN_INVALID", "Unauthorized"),
     "UNAUTHORIZED": KeygenError(401, None, "Unauthorized"),
+    "FORBIDDEN": KeygenError(403, None, "Access denied"),
     Code.NOT_FOUND: KeygenError(404, "NOT_FOUND", "Not found"),
     Code.TRANSFERRED: KeygenError(401, "LICENSE_INVALID", "Unauthorized"),
     Code.SUSPENDED: KeygenError(403, "LICENSE_SUSPENDED", "Access denied"),
@@ -72,6 +73,7 @@ ERRORS = {
     ),
     Code.INVALID_REQUEST: KeygenError(400, "PARAMETER_INVALID", "Bad request"),
     "METHOD_NOT_ALLOWED": KeygenError(405, None, "Method not allowed"),
+    "TOO_LARGE": KeygenError(413, "PARAMETER_INVALID", "Request entity too large"),
     Code.RATE_LIMITED: KeygenError(429, "TOO_MANY_REQUESTS", "Too many requests"),
 }
 

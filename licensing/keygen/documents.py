@@ -103,7 +103,10 @@ def machine_resource(
     status: str | None = None,
 ) -> dict:
     """A machine as Keygen clients read it. Its hostname, cores and IP address
-    are not kept (the label is its name), so they read null."""
+    are not kept, so they read null. A machine activated through our own API
+    shows neither fingerprint nor label: only a Keygen client's machine keeps
+    its fingerprint, and only it is named (by its label)."""
+    keygen_machine = bool(activation.fingerprint)
     now = timezone.now()
     deadline = (
         rules.heartbeat_deadline(activation.last_heartbeat_at, interval)
@@ -115,7 +118,7 @@ def machine_resource(
         "type": "machines",
         "attributes": {
             "fingerprint": activation.fingerprint,
-            "name": activation.label or None,
+            "name": (activation.label or None) if keygen_machine else None,
             "platform": activation.platform or None,
             "hostname": None,
             "ip": None,
@@ -134,14 +137,17 @@ def machine_resource(
     }
 
 
-def validation_meta(code: str, detail: str, scope: dict) -> dict:
-    return {
+def validation_meta(code: str, detail: str, scope: dict, *, nonce=None) -> dict:
+    meta = {
         "ts": signing.isoformat(timezone.now()),
         "valid": code == "VALID",
         "detail": detail,
         "code": code,
         "scope": scope,
     }
+    if nonce is not None:
+        meta["nonce"] = nonce
+    return meta
 
 
 def error_document(

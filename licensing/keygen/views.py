@@ -21,6 +21,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from core import ratelimit
 from licensing import keys, rules, services
+from licensing.api.responses import NONCE_MAX_LENGTH, is_text
 from licensing.api.serializers import FINGERPRINT_MAX_LENGTH, TTL_DEFAULT, TTL_MIN
 from licensing.api.throttling import limits_for
 from licensing.errors import Code, Refused, api_detail
@@ -155,7 +156,7 @@ def endpoint(*methods: str, authenticated: bool = True):
             except Problem as problem:
                 return _problem(request, problem)
             except RequestDataTooBig:
-                return _problem(request, _invalid("The body is too large."), status=413)
+                return _problem(request, Problem("TOO_LARGE", "The body is too large."))
 
         return handle
 
@@ -220,7 +221,7 @@ def _object(parent: dict, name: str, pointer: str) -> dict:
 def _text(
     parent: dict, name: str, pointer: str, max_length: int, *, required=False
 ) -> str | None:
-    value = parent.get(name)
+    value = parent[name] if isinstance(parent, list) else parent.get(name)
     if value is None:
         if required:
             raise _invalid("is required", pointer=pointer)
@@ -231,10 +232,8 @@ def _text(
         raise _invalid(
             f"is too long (at most {max_length} characters)", pointer=pointer
         )
-    try:
-        value.encode()
-    except UnicodeEncodeError:
-        raise _invalid("must be valid text", pointer=pointer) from None
+    if not is_text(value) or "\x00" in value:
+        raise _invalid("must be valid text", pointer=pointer)
     return value
 
 
@@ -253,6 +252,7 @@ class Scope:
     product: str | None
     entitlements: bool
     echo: dict  # what Keygen echoes as `meta.scope`
+    nonce: int | str | None = None  # `meta.nonce`, echoed in the signed answer
 
 
 def _scope(body: dict) -> Scope:
@@ -262,22 +262,28 @@ def _scope(body: dict) -> Scope:
     )
     product = _text(scope, "product", "/meta/scope/product", 64)
     entitlements = scope.get("entitlements") or []
-    if not isinstance(entitlements, list) or not all(
-        isinstance(code, str) for code in entitlements
-    ):
+    if not isinstance(entitlements, list) or len(entitlements) > 100:
         raise _invalid("must be a list of codes", pointer="/meta/scope/entitlements")
+    for n in range(len(entitlements)):
+        _text(entitlements, n, f"/meta/scope/entitlements/{n}", 64, required=True)
     components = scope.get("components") or []
     if not isinstance(components, list):
         raise _invalid("must be a list", pointer="/meta/scope/components")
-    environment = scope.get("environment")
-    if environment is not None and not isinstance(environment, str):
-        raise _invalid("must be a string", pointer="/meta/scope/environment")
+    _text(scope, "environment", "/meta/scope/environment", 64)
     echo = {
         name: scope[name]
         for name in ("fingerprint", "product", "entitlements", "environment")
         if name in scope
     }
-    return Scope(fingerprint, product, bool(entitlements), echo)
+    nonce = _object(body, "meta", "/meta").get("nonce")
+    if nonce is not None and not (
+        (isinstance(nonce, int) and not isinstance(nonce, bool) and 0 <= nonce < 2**63)
+        or (is_text(nonce) and 0 < len(nonce) <= NONCE_MAX_LENGTH)
+    ):
+        raise _invalid(
+            "must be a whole number or a short string", pointer="/meta/nonce"
+        )
+    return Scope(fingerprint, product, bool(entitlements), echo, nonce)
 
 
 def _validation(request, canonical: str | None, scope: Scope, snapshot=None):
@@ -300,7 +306,9 @@ def _validation(request, canonical: str | None, scope: Scope, snapshot=None):
     found = snapshot is not None and code != "NOT_FOUND"
     document = {
         "data": documents.license_resource(snapshot, canonical) if found else None,
-        "meta": documents.validation_meta(code, codes.DETAILS[code], scope.echo),
+        "meta": documents.validation_meta(
+            code, codes.DETAILS[code], scope.echo, nonce=scope.nonce
+        ),
     }
     return respond(request, document)
 
@@ -402,6 +410,7 @@ def machines(request, caller, body):
         label=name or "",
         platform=platform or "",
         existing_ok=False,
+        keep_fingerprint=True,
     )
     return respond(request, {"data": _machine_document(caller, activation)}, status=201)
 
@@ -412,8 +421,10 @@ def machine(request, caller, body, machine):
     activation = _machine(caller, machine)
     if request.method == "GET":
         return respond(request, {"data": _machine_document(caller, activation)})
+    # Any holder of the key may free any of its machines (Keygen's rule): the
+    # owner is told, as when a machine is released on the portal.
     services.activation_deactivate(
-        canonical_key=caller.canonical, activation_id=activation.pk
+        canonical_key=caller.canonical, activation_id=activation.pk, notify_owner=True
     )
     return respond(request, None, status=204)
 
@@ -457,10 +468,7 @@ def _int_param(request, name: str, default: int, low: int, high: int) -> int:
     value = request.GET.get(name)
     if value is None:
         return default
-    try:
-        number = int(value)
-    except ValueError:
-        number = None
+    number = int(value) if value.isascii() and value.isdigit() else None
     if number is None or not low <= number <= high:
         raise _invalid(f"must be a whole number from {low} to {high}", parameter=name)
     return number

@@ -172,9 +172,9 @@ class Activation(models.Model):
     fingerprint_hash = models.CharField(
         _("fingerprint hash"), max_length=64, editable=False
     )
-    # The fingerprint as the client sent it, encrypted: a Keygen client's machine
-    # file is encrypted with the license key and this (see `licensing.keygen`).
-    # Lookups use the hash; blank for machines activated before it was kept.
+    # A Keygen client's fingerprint as sent, encrypted: its machine file is
+    # encrypted with the license key and this (see `licensing.keygen`). Blank for
+    # machines activated through our own API. Lookups use the hash.
     fingerprint = EncryptedTextField(
         _("fingerprint"), max_length=256, blank=True, editable=False
     )

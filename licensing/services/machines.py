@@ -43,13 +43,16 @@ def activation_create(
     platform: str = "",
     asked_major: int | None = None,
     existing_ok: bool = True,
+    keep_fingerprint: bool = False,
 ) -> tuple[Activation, bool]:
     """Take a seat for this machine; (activation, created).
 
     The license row is locked, so concurrent activations take seats one at a
     time and never more than the license has. The same machine again gets its
     existing seat back (its heartbeat clock restarts), or, with
-    `existing_ok=False` (Keygen's rule), is refused FINGERPRINT_TAKEN.
+    `existing_ok=False` (Keygen's rule), is refused FINGERPRINT_TAKEN. Only a
+    Keygen client's machine keeps its fingerprint (`keep_fingerprint`, encrypted):
+    its machine file is encrypted with it.
     """
     license = license_lock(canonical_key=canonical_key)
     fp_hash = fingerprint_hash(key_index=license.key_index, fingerprint=fingerprint)
@@ -63,9 +66,6 @@ def activation_create(
         if not existing_ok:
             raise Refused(Code.FINGERPRINT_TAKEN)
         _beat(existing, now)
-        if not existing.fingerprint:  # activated before the fingerprint was kept
-            existing.fingerprint = fingerprint
-            existing.save(update_fields=["fingerprint"])
         return existing, False
     if machines >= license.seats:
         raise Refused(Code.TOO_MANY_MACHINES)
@@ -74,7 +74,7 @@ def activation_create(
     activation = Activation.objects.create(
         license=license,
         fingerprint_hash=fp_hash,
-        fingerprint=fingerprint,
+        fingerprint=fingerprint if keep_fingerprint else "",
         label=label,
         platform=platform,
         activated_at=now,

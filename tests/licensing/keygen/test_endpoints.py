@@ -11,6 +11,7 @@ import hashlib
 import json
 import re
 from datetime import datetime, timedelta
+from urllib.parse import urlencode
 
 import pytest
 import time_machine
@@ -27,6 +28,7 @@ from licensing import keys, services, signing
 from licensing.models import Activation, License, Product
 from licensing.services.machines import license_known_end
 from tests.factories import PlanFactory, ProductFactory, issue
+from tests.outbox import queued_templates
 
 pytestmark = pytest.mark.django_db
 
@@ -133,6 +135,8 @@ def limiter(settings):
 
 
 def activate(license, fingerprint, **kwargs) -> Activation:
+    """A machine activated as through `POST machines` (its fingerprint kept)."""
+    kwargs.setdefault("keep_fingerprint", True)
     activation, _created = services.activation_create(
         canonical_key=license.key, fingerprint=fingerprint, **kwargs
     )
@@ -1169,3 +1173,97 @@ def test_a_keygen_product_id_may_not_be_another_products_slug():
     with pytest.raises(ValidationError) as raised:
         renamed.full_clean()
     assert "slug" in raised.value.message_dict
+
+
+# What the attack review found
+
+
+@pytest.mark.parametrize(
+    ("scope", "pointer"),
+    [
+        ({"environment": "\ud800"}, "/meta/scope/environment"),
+        ({"entitlements": ["ok", "\ud800"]}, "/meta/scope/entitlements/1"),
+        ({"entitlements": [""]}, "/meta/scope/entitlements/0"),
+        ({"fingerprint": "pc\x001"}, "/meta/scope/fingerprint"),
+    ],
+    ids=["surrogate-environment", "surrogate-entitlement", "empty-entitlement", "nul"],
+)
+def test_text_that_cannot_be_stored_or_echoed_is_refused(kg, scope, pointer):
+    response = kg.call(
+        "POST",
+        "licenses/actions/validate-key",
+        raw=json.dumps({"meta": {"key": keys.generate(), "scope": scope}}),
+    )
+    assert response.status_code == 400
+    assert error(response)["source"] == {"pointer": pointer}
+
+
+def test_a_nul_in_a_machine_attribute_is_refused(kg):
+    license = issue()
+    for attribute in ("fingerprint", "platform", "name"):
+        attributes = {"fingerprint": "pc-1", attribute: "a\x00b"}
+        fingerprint = attributes.pop("fingerprint")
+        body = machine_body(license.pk, fingerprint, **attributes)
+        response = kg.post("machines", body, key=license.display_key)
+        assert response.status_code == 400
+        assert error(response)["source"] == {"pointer": f"/data/attributes/{attribute}"}
+    assert not Activation.objects.exists()
+
+
+def test_a_nonce_is_echoed_in_the_signed_answer(kg):
+    license = issue()
+    for nonce in (1234567, "abc"):
+        response = kg.post(
+            "licenses/actions/validate-key",
+            {"meta": {"key": license.key, "nonce": nonce}},
+        )
+        assert response.document["meta"]["nonce"] == nonce
+    response = kg.post(
+        "licenses/actions/validate-key", {"meta": {"key": license.key, "nonce": 1.5}}
+    )
+    assert error(response)["source"] == {"pointer": "/meta/nonce"}
+
+
+def test_a_machine_of_our_own_api_shows_no_fingerprint_or_label(kg):
+    license = issue(plan=PlanFactory(seats=2))
+    native = activate(
+        license, "SERIAL-OF-SOMEONE", label="Someone's laptop", keep_fingerprint=False
+    )
+    connection_column = Activation.objects.filter(pk=native.pk).values_list(
+        "fingerprint", flat=True
+    )
+    assert list(connection_column) == [""]
+    listed = kg.get(
+        f"licenses/{license.pk}/machines", key=license.display_key
+    ).document["data"]
+    assert listed[0]["attributes"]["fingerprint"] == ""
+    assert listed[0]["attributes"]["name"] is None
+
+
+def test_a_deactivation_through_keygen_tells_the_owner(kg):
+    license = issue(email="owner@example.org")
+    machine = activate(license, "pc-1")
+    response = kg.delete(f"machines/{machine.pk}", key=license.display_key)
+    assert response.status_code == 204
+    assert queued_templates()[-1] == "machine_released"
+
+
+def test_a_disallowed_host_gets_a_signed_keygen_error(client, settings):
+    settings.ALLOWED_HOSTS = ["licenses.example.test"]
+    response = client.get("/keygen/v1/me", HTTP_HOST="evil.example")
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/vnd.api+json"
+    assert "Keygen-Signature" in response
+    assert json.loads(response.content)["errors"][0]["code"] == "PARAMETER_INVALID"
+
+
+@pytest.mark.parametrize(
+    "limit", ["1_0", " 1", "\u0661"], ids=["underscore", "space", "arabic"]
+)
+def test_numbers_are_plain_ascii_digits(kg, limit):
+    license = issue()
+    response = kg.get(
+        f"licenses/{license.pk}/machines?{urlencode({'limit': limit})}",
+        key=license.display_key,
+    )
+    assert response.status_code == 400
