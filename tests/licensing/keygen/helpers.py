@@ -2,6 +2,7 @@
 
 import asyncio
 import base64
+from concurrent.futures import ThreadPoolExecutor
 
 from licensing import signing
 
@@ -13,9 +14,12 @@ def public_key_hex() -> str:
 
 
 def run(call):
-    """Await `call()` on a fresh event loop (keygen-py's Rust futures need a running one)."""
+    """Await `call()` on a fresh event loop in a thread of its own: keygen-py's
+    Rust futures need a running loop, and Playwright's sync API (the browser
+    tests) leaves one set on the main thread."""
 
     async def main():
         return await call()
 
-    return asyncio.run(main())
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        return thread.submit(asyncio.run, main()).result()
