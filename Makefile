@@ -14,6 +14,7 @@ sync: uv
 
 run: sync
 	@mkdir -p var/mail
+	$(MANAGE) migrate --database keys --no-input -v0
 	$(MANAGE) migrate --no-input -v0
 	$(MANAGE) seed_demo
 	@echo "Serving on http://127.0.0.1:$(PORT)/  (emails: console and var/mail/)"

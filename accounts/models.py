@@ -3,7 +3,8 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from core.fields import BlindIndexField, EncryptedTextField, blind_index
+from core.datakeys import PersonalQuerySet
+from core.fields import BlindIndexField, DataKeyField, EncryptedTextField, blind_index
 
 
 class UserManager(BaseUserManager):
@@ -54,13 +55,14 @@ class User(AbstractUser):
         return self.email
 
 
-class CustomerQuerySet(models.QuerySet):
+class CustomerQuerySet(PersonalQuerySet):
     def by_email(self, email: str):
         return self.filter(email_index=blind_index(Customer.EMAIL_INDEX, email))
 
 
 class Customer(models.Model):
-    """The registrant of licenses. Every personal value is encrypted at rest."""
+    """The registrant of licenses. Every personal value is encrypted at rest,
+    under the customer's own data key (`core.datakeys`), which erasure destroys."""
 
     EMAIL_INDEX = "customer.email"
 
@@ -76,12 +78,19 @@ class Customer(models.Model):
         on_delete=models.SET_NULL,
         related_name="customer",
     )
-    email = EncryptedTextField(_("email address"), max_length=254)
+    # The id of this customer's data key, in the keys database (no foreign key
+    # across databases); created with the first personal value.
+    data_key = DataKeyField(_("data key"))
+    email = EncryptedTextField(_("email address"), max_length=254, data_key="self")
     email_index = BlindIndexField(source="email", purpose=EMAIL_INDEX, unique=True)
-    name = EncryptedTextField(_("name"), max_length=200, blank=True)
-    company = EncryptedTextField(_("company"), max_length=200, blank=True)
-    billing_address = EncryptedTextField(_("billing address"), blank=True)
-    phone = EncryptedTextField(_("phone"), max_length=50, blank=True)
+    name = EncryptedTextField(_("name"), max_length=200, blank=True, data_key="self")
+    company = EncryptedTextField(
+        _("company"), max_length=200, blank=True, data_key="self"
+    )
+    billing_address = EncryptedTextField(
+        _("billing address"), blank=True, data_key="self"
+    )
+    phone = EncryptedTextField(_("phone"), max_length=50, blank=True, data_key="self")
     language = models.CharField(
         _("preferred language"),
         max_length=8,

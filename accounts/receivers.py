@@ -3,6 +3,7 @@
 from allauth.account import signals
 from django.apps import apps
 from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models.signals import post_migrate
 from django.utils import translation
 
@@ -30,11 +31,11 @@ def connect() -> None:
     post_migrate.connect(roles_after_migrate, dispatch_uid="accounts.roles_sync")
 
 
-def roles_after_migrate(sender, **kwargs):
+def roles_after_migrate(sender, using=DEFAULT_DB_ALIAS, **kwargs):
     """The roles' groups made whole after every migrate and every flush (a data
     migration made them; a flush between tests empties them). Once, after the
-    last app: every app's permissions exist by then."""
-    if sender is list(apps.get_app_configs())[-1]:
+    last app: every app's permissions exist by then. Not for the keys database."""
+    if using == DEFAULT_DB_ALIAS and sender is list(apps.get_app_configs())[-1]:
         roles.roles_sync()
 
 

@@ -63,12 +63,17 @@ def prepare_database(env: dict, licenses: int) -> list[dict]:
     import psycopg
 
     with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {DB_NAME}")
+        for name in (DB_NAME, f"{DB_NAME}_keys"):  # the data keys' own database
+            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+            conn.execute(f"CREATE DATABASE {name}")
     manage = [sys.executable, "manage.py"]
-    subprocess.run(
-        [*manage, "migrate", "--no-input", "-v0"], cwd=ROOT, env=env, check=True
-    )
+    for database in ("keys", "default"):
+        subprocess.run(
+            [*manage, "migrate", "--database", database, "--no-input", "-v0"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+        )
     subprocess.run(
         [*manage, "collectstatic", "--no-input", "-v0"], cwd=ROOT, env=env, check=True
     )

@@ -28,6 +28,7 @@ from cryptography.fernet import Fernet
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 DB_NAME = "licensing_bench_sweep"
+MIGRATE = (sys.executable, "manage.py", "migrate")
 ADMIN_URL = os.environ.get(
     "BENCH_ADMIN_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres"
 )
@@ -103,14 +104,16 @@ def main() -> int:
     args = parser.parse_args()
     env = environment()
     with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {DB_NAME}")
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--no-input", "-v0"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-    )
+        for name in (DB_NAME, f"{DB_NAME}_keys"):  # the data keys' own database
+            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+            conn.execute(f"CREATE DATABASE {name}")
+    for database in ("keys", "default"):
+        subprocess.run(
+            [*MIGRATE, "--database", database, "--no-input", "-v0"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+        )
     broker = redis.Redis.from_url(REDIS_URL)
     broker.flushdb()
     print(f"Loading {args.licenses:,} licenses ...", flush=True)

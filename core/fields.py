@@ -7,6 +7,10 @@ encrypts, every key decrypts, so a key can be rotated in with
 opens raises `EncryptionKeyError`: ciphertext is never handed out as if it
 were the value.
 
+A field that holds one person's data names whose it is (`data_key="self"` on
+the person's own model, else the foreign key to them): it is then encrypted
+under that person's data key (`core.datakeys`), which erasure destroys.
+
 Encryption is randomised, so encrypted columns cannot be searched. Exact
 lookups go through a blind index: an HMAC-SHA256 of the normalised value under
 a key derived, per purpose, from `settings.BLIND_INDEX_KEY`.
@@ -17,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import unicodedata
+import uuid
 from collections.abc import Callable
 from functools import cache
 
@@ -27,6 +32,8 @@ from django.conf import settings
 from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
+
+from core import datakeys
 
 
 class EncryptionKeyError(RuntimeError):
@@ -96,12 +103,54 @@ def _primary(key: str) -> Fernet:
 
 
 def needs_rotation(token: str) -> bool:
-    """True when `token` was not encrypted with the current (first) key."""
+    """True when `token` was not encrypted with the current (first) key.
+
+    Never for a value under a data key: rotation re-wraps the key instead.
+    """
+    if token.startswith(datakeys.PREFIX):
+        return False
     try:
         _primary(settings.FIELD_ENCRYPTION_KEYS[0]).decrypt(token.encode())
     except InvalidToken:
         return True
     return False
+
+
+class _Owned(str):
+    """A value on its way to the database under its person's data key."""
+
+    key_id: uuid.UUID
+
+
+def data_key_of(instance, path: str) -> uuid.UUID | None:
+    """The data key of the person `instance` belongs to (`path`: "self" or the
+    foreign key to them), created with their first value and stored on their
+    row at once; None when it has no person (the field keys encrypt it then)."""
+    holder = instance if path == "self" else getattr(instance, path)
+    if holder is None:
+        return None
+    if holder.data_key is None:
+        holder.data_key = datakeys.create()
+        if not holder._state.adding:  # a new row stores it with its insert
+            type(holder)._base_manager.filter(
+                pk=holder.pk, data_key__isnull=True
+            ).update(data_key=holder.data_key)
+            holder.refresh_from_db(fields=["data_key"])  # a race: theirs wins
+    return holder.data_key
+
+
+class DataKeyField(models.UUIDField):
+    """The id of a person's data key, on the person's own row (no foreign key:
+    the key lives in another database). Created with the row."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("null", True)
+        kwargs.setdefault("blank", True)
+        kwargs.setdefault("editable", False)
+        super().__init__(*args, **kwargs)
+
+    def pre_save(self, model_instance, add):
+        return data_key_of(model_instance, "self")
 
 
 class EncryptedTextField(models.TextField):
@@ -110,11 +159,37 @@ class EncryptedTextField(models.TextField):
     `max_length` limits the plain text (validated in forms and `full_clean`),
     not the column, which holds the longer ciphertext. Only `isnull` lookups
     are possible: search with a `BlindIndexField` instead.
+
+    `data_key` names whose data it is ("self", or the foreign key to the
+    person): values are then encrypted under that person's data key when saved
+    through the model (`save`, `create`); `QuerySet.update` bypasses it and
+    uses the field keys.
     """
 
     encrypted = True
 
+    def __init__(self, *args, data_key: str | None = None, **kwargs):
+        self.data_key = data_key
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        if self.data_key:
+            kwargs["data_key"] = self.data_key
+        return name, path, args, kwargs
+
+    def pre_save(self, model_instance, add):
+        value = super().pre_save(model_instance, add)
+        if self.data_key and value:
+            key_id = data_key_of(model_instance, self.data_key)
+            if key_id is not None:
+                value = _Owned(value)
+                value.key_id = key_id
+        return value
+
     def get_prep_value(self, value):
+        if isinstance(value, _Owned):
+            return datakeys.seal(str(value), value.key_id)
         value = super().get_prep_value(value)
         if value is None:
             return None
@@ -123,6 +198,8 @@ class EncryptedTextField(models.TextField):
     def from_db_value(self, value, expression, connection):
         if value is None:
             return None
+        if value.startswith(datakeys.PREFIX):
+            return datakeys.from_db(value)
         return decrypt(value)
 
     def get_lookup(self, lookup_name):

@@ -1,3 +1,5 @@
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -101,3 +103,24 @@ class OutboxEmail(models.Model):
 
     def __str__(self):
         return f"{self.template} ({self.get_status_display()})"
+
+
+class DataKey(models.Model):
+    """A person's data key, wrapped by the field keys; in the `keys` database.
+
+    `core.datakeys` creates, unwraps, destroys and re-wraps them. Destroying
+    blanks `wrapped` and keeps the row as a tombstone, so that what was under
+    it reads as erased rather than as a missing key.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    wrapped = models.TextField(_("wrapped key"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    destroyed_at = models.DateTimeField(_("destroyed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("data key")
+        verbose_name_plural = _("data keys")
+
+    def __str__(self):
+        return str(self.pk)

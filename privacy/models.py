@@ -186,6 +186,8 @@ class ErasureRequest(models.Model):
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     requested_at = models.DateTimeField(auto_now_add=True)
     erase_after = models.DateTimeField()
+    # Set when the erasure begins: from then on it can no longer be cancelled.
+    started_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     done_at = models.DateTimeField(null=True, blank=True)
 

@@ -272,6 +272,14 @@ REGISTRY: dict[str, Entry] = {
             "created_at": NO,
         },
     ),
+    "core.DataKey": Entry(
+        notes=(
+            "A person's data key, wrapped by the field keys, in the keys database: "
+            "key material, no data about the person. Erasure destroys it (the row "
+            "stays, without the key, as the time of destruction)."
+        ),
+        fields={"id": NO, "wrapped": NO, "created_at": NO, "destroyed_at": NO},
+    ),
     "core.OutboxEmail": Entry(
         notes="Found by the recipient's blind index; bodies are dropped once sent.",
         fields={
@@ -322,6 +330,7 @@ REGISTRY: dict[str, Entry] = {
         fields={
             "id": NO,
             "user": LOGIN,
+            "data_key": NO,
             "email": EMAIL,
             "email_index": EMAIL,
             "name": NAME,
@@ -621,6 +630,7 @@ REGISTRY.update(
                 "token_hash": NO,
                 "requested_at": NO,
                 "erase_after": NO,
+                "started_at": NO,
                 "cancelled_at": NO,
                 "done_at": NO,
             },

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import redis
 from aiosmtpd.controller import Controller
+from django.db import connections
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -75,6 +76,16 @@ class RedisServer:
             return False
 
 
+def database_urls() -> dict[str, str]:
+    """DATABASE_URL and KEYS_DATABASE_URL of this test's databases, for a subprocess."""
+
+    def url(alias):
+        db = connections[alias].settings_dict
+        return f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+    return {"DATABASE_URL": url("default"), "KEYS_DATABASE_URL": url("keys")}
+
+
 class Worker:
     """`celery -A config worker` against the test database and the given Redis."""
 
@@ -85,6 +96,7 @@ class Worker:
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "config.settings.test",
             "DATABASE_URL": database_url,
+            "KEYS_DATABASE_URL": database_urls()["KEYS_DATABASE_URL"],
             "CELERY_BROKER_URL": broker_url,
             "CELERY_TASK_ALWAYS_EAGER": "false",
             "CELERY_VISIBILITY_TIMEOUT": "3",

@@ -59,3 +59,17 @@ def test_the_app_trusts_exactly_the_one_proxy_in_front_of_it():
     ):
         assert relaxed not in web["environment"]
     assert web["environment"]["SITE_URL"].startswith("https://")
+
+
+def test_the_data_keys_have_a_database_and_volume_of_their_own():
+    services = compose()["services"]
+    assert services["keysdb"]["volumes"] == ["keysdata:/var/lib/postgresql/data"]
+    assert "keysdata" in compose()["volumes"]
+    for name in ("web", "worker", "beat"):
+        environment = services[name]["environment"]
+        assert "@keysdb:5432/" in environment["KEYS_DATABASE_URL"], name
+        assert services[name]["depends_on"]["keysdb"]["condition"] == "service_healthy"
+    command = services["web"]["command"]
+    assert command.index("migrate --database keys") < command.index(
+        "migrate --no-input"
+    )

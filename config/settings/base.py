@@ -43,9 +43,31 @@ def database_from_env(default_url: str) -> dict:
 
 
 # Databases and Redis: one URL each, under every settings module.
+def keys_database_from_env(default: dict) -> dict:
+    """The database of the per-person data keys (`core.datakeys`): KEYS_DATABASE_URL,
+    else beside the default one (`<name>_keys` on its server, `<file>-keys` for
+    SQLite). Its own database, so that its backups are its own: erasure destroys
+    a person's key here, and no dump of the default database brings it back."""
+    if env("KEYS_DATABASE_URL", default=""):
+        database = {**default, **env.db("KEYS_DATABASE_URL")}
+    else:
+        database = dict(default)
+        name = str(default["NAME"])
+        database["NAME"] = (
+            name.removesuffix(".sqlite3") + "-keys.sqlite3"
+            if default["ENGINE"].endswith("sqlite3")
+            else f"{name}_keys"
+        )
+    database["OPTIONS"] = dict(default.get("OPTIONS", {}))
+    database["TEST"] = {}
+    return database
+
+
 DATABASES = {
     "default": database_from_env("postgres://postgres@127.0.0.1:5432/licensing")
 }
+DATABASES["keys"] = keys_database_from_env(DATABASES["default"])
+DATABASE_ROUTERS = ["core.datakeys.DataKeyRouter"]
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
 # The Django cache (allauth's sign-in rate limits among others) lives in Redis,
 # so every process counts the same attempts.

@@ -9,7 +9,7 @@ import secrets
 from cryptography.fernet import Fernet
 
 from .base import *  # noqa: F403
-from .base import VAR_DIR, database_from_env, env
+from .base import VAR_DIR, database_from_env, env, keys_database_from_env
 
 
 def _local_secrets() -> dict:
@@ -39,6 +39,7 @@ BLIND_INDEX_KEY = env("BLIND_INDEX_KEY", default=_secrets["blind_index_key"])
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 
 DATABASES = {"default": database_from_env(f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
+DATABASES["keys"] = keys_database_from_env(DATABASES["default"])
 # Without REDIS_URL, rate limits are counted in process memory.
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:

@@ -1,7 +1,7 @@
 """Settings for `make test`: real PostgreSQL and Redis, fixed throwaway keys."""
 
 from .base import *  # noqa: F403
-from .base import database_from_env, env
+from .base import database_from_env, env, keys_database_from_env
 
 DEBUG = False
 SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105
@@ -14,6 +14,7 @@ DATABASES = {
     "default": database_from_env("postgres://postgres@127.0.0.1:5432/licensing")
 }
 DATABASES["default"]["CONN_MAX_AGE"] = 0
+DATABASES["keys"] = keys_database_from_env(DATABASES["default"])
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # pytest-django uses the in-memory outbox; a Celery worker started by a test

@@ -8,12 +8,13 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Customer
+from core.datakeys import PersonalQuerySet
 from core.fields import BlindIndexField, EncryptedTextField, blind_index
 from licensing import keys
 from licensing.models.catalog import AgreementVersion, Partner, Plan, Product
 
 
-class LicenseQuerySet(models.QuerySet):
+class LicenseQuerySet(PersonalQuerySet):  # its customer comes along on lists
     def by_key(self, canonical_key: str):
         return self.filter(
             key_index=blind_index(keys.BLIND_INDEX_PURPOSE, canonical_key)

@@ -66,6 +66,7 @@ from licensing.services.recovery import (
     license_recovery_send,
 )
 from licensing.services.registration import (
+    invoices_hold_billing,
     license_claim,
     licenses_unregister,
     registration_confirm,
@@ -112,6 +113,7 @@ __all__ = [
     "invoice_numbers",
     "invoice_record_payment",
     "invoice_void",
+    "invoices_hold_billing",
     "key_index",
     "license_cancel",
     "license_claim",

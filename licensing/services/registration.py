@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts.models import Customer
 from accounts.services import customer_consent_record, customer_get_or_create
-from core import audit, outbox, ratelimit
+from core import audit, datakeys, outbox, ratelimit
 from core.audit import Actor
 from core.fields import blind_index
 from licensing import tokens
@@ -202,24 +202,36 @@ BOOKKEEPING_YEARS = 5
 
 
 @transaction.atomic
-def licenses_unregister(*, customer: Customer) -> dict[str, int]:
-    """The registrant is being erased: their licenses go on working on their
-    machines, unregistered; each invoice keeps what bookkeeping law requires of
-    the buyer (name, company, billing address), encrypted, until its purge date.
-    Counts by model."""
-    licenses = License.objects.select_for_update().filter(customer=customer)
-    ids = list(licenses.values_list("pk", flat=True))
+def invoices_hold_billing(*, customer: Customer) -> int:
+    """Before the registrant is erased: each invoice keeps what bookkeeping law
+    requires of the buyer (name, company, billing address) under the field keys,
+    not the person's data key, until its purge date. Once per invoice; the count.
+
+    Called before the person's data key is destroyed: after, their values read
+    as erased and nothing of them is copied.
+    """
     billed_to = "\n".join(
         part
         for part in (customer.name, customer.company, customer.billing_address)
-        if part
+        if part and part != datakeys.ERASED
     )
     held = 0
-    for invoice in Invoice.objects.filter(license_id__in=ids, purge_on=None):
+    for invoice in Invoice.objects.filter(license__customer=customer, purge_on=None):
         invoice.billed_to = billed_to
         invoice.purge_on = date(invoice.issued_on.year + BOOKKEEPING_YEARS, 12, 31)
         invoice.save(update_fields=["billed_to", "purge_on"])
         held += 1
+    return held
+
+
+@transaction.atomic
+def licenses_unregister(*, customer: Customer) -> dict[str, int]:
+    """The registrant is being erased: their licenses go on working on their
+    machines, unregistered, and their invoices keep the billing details
+    (`invoices_hold_billing`). Counts by model."""
+    held = invoices_hold_billing(customer=customer)
+    licenses = License.objects.select_for_update().filter(customer=customer)
+    ids = list(licenses.values_list("pk", flat=True))
     unregistered = License.objects.filter(pk__in=ids).update(
         customer=None, customer_kind=""
     )

@@ -14,7 +14,7 @@ from django.db import models, transaction
 from django.utils import timezone, translation
 
 from accounts.models import Customer
-from core import audit, outbox
+from core import audit, datakeys, outbox
 from core.audit import Actor
 from licensing import services as licensing_services
 from licensing.models import Partner
@@ -117,7 +117,12 @@ def _erasure_start(case, customer, user, *, now=False) -> ErasureRequest:
 def erasure_cancel(*, token: str) -> ErasureRequest:
     request = (
         ErasureRequest.objects.select_for_update()
-        .filter(token_hash=token_hash(token), cancelled_at=None, done_at=None)
+        .filter(
+            token_hash=token_hash(token),
+            cancelled_at=None,
+            done_at=None,
+            started_at=None,
+        )
         .first()
     )
     if request is None:
@@ -141,27 +146,57 @@ def erasures_due():
     )
 
 
-@transaction.atomic
 def erasure_apply(request_id, *, actor: str = "system") -> ErasureReceipt | None:
-    """Apply each field's strategy to every row about the person, then write
-    the receipt (pseudonym, counts, who, when) and tell the partners who saw
-    them (Art. 19), naming no one."""
-    request = (
+    """Erase the person, in three steps, each committed:
+
+    1. the erasure is marked started (it can no longer be cancelled) and their
+       invoices keep the billing details bookkeeping law requires;
+    2. their data key is destroyed (`core.datakeys`): from now on nothing of
+       theirs decrypts, in this database or in any copy of it;
+    3. each field's strategy is applied to every row about them, the receipt
+       written (pseudonym, counts, who, when the key was destroyed) and the
+       partners who saw them told (Art. 19), naming no one.
+
+    A step that fails is retried by the next run; the steps before it are not
+    repeated in effect.
+    """
+    with transaction.atomic():
+        request = _erasure_locked(request_id)
+        if request is None:
+            return None
+        customer, user = request.customer, request.user
+        if customer is None and user is None:
+            # Erased meanwhile (by the retention job, or an account deleted): done.
+            request.done_at = timezone.now()
+            request.save(update_fields=["done_at"])
+            case_close(request.case)
+            return None
+        if request.started_at is None:
+            request.started_at = timezone.now()
+            request.save(update_fields=["started_at"])
+        if customer is not None:
+            licensing_services.invoices_hold_billing(customer=customer)
+        address = person_address(customer, user)
+        key_id = customer.data_key if customer is not None else None
+    destroyed_at = datakeys.destroy(key_id) if key_id is not None else None
+    return _erasure_finish(request_id, actor, address, destroyed_at)
+
+
+def _erasure_locked(request_id) -> ErasureRequest | None:
+    return (
         ErasureRequest.objects.select_for_update(of=("self",))
         .select_related("case", "customer", "user")
         .filter(pk=request_id, cancelled_at=None, done_at=None)
         .first()
     )
+
+
+@transaction.atomic
+def _erasure_finish(request_id, actor, address, destroyed_at) -> ErasureReceipt | None:
+    request = _erasure_locked(request_id)
     if request is None:
         return None
     customer, user = request.customer, request.user
-    if customer is None and user is None:
-        # Erased meanwhile (by the retention job, or an account deleted): done.
-        request.done_at = timezone.now()
-        request.save(update_fields=["done_at"])
-        case_close(request.case)
-        return None
-    address = person_address(customer, user)
     language = person_language(customer, user)
     partners = partners_who_saw(customer)
     counts = erase_person(customer=customer, user=user)
@@ -174,11 +209,13 @@ def erasure_apply(request_id, *, actor: str = "system") -> ErasureReceipt | None
     case_close(case)
     receipt = ErasureReceipt.objects.create(
         case=case,
-        pseudonym=pseudonym(customer.email) if customer else pseudonym(user.email),
+        # The blind index of the address: it outlives the data key.
+        pseudonym=customer.email_index if customer else pseudonym(user.email),
         counts=counts,
         actor=actor,
+        key_destroyed_at=destroyed_at,
     )
-    if address:
+    if address and address != datakeys.ERASED:
         outbox.enqueue(
             key=f"privacy-erasure-done:{request.pk}",
             to=address,

@@ -21,7 +21,7 @@ from cookies.models import ConsentRecord
 from core import outbox
 from core.audit import Actor
 from core.fields import blind_index
-from core.models import AuditEvent, OutboxEmail
+from core.models import AuditEvent, DataKey, OutboxEmail
 from licensing import services as licensing_services
 from licensing.models import (
     Activation,
@@ -153,6 +153,10 @@ def test_after_the_grace_period_the_task_erases_the_person_everywhere(
         receipt.case == case and case.__class__.objects.get(pk=case.pk).status == "done"
     )
     assert receipt.pseudonym == blind_index(Customer.EMAIL_INDEX, EMAIL)
+    # The person's data key went first: whatever a backup holds of them is unreadable.
+    key = DataKey.objects.get(pk=person.customer.data_key)
+    assert key.wrapped == "" and key.destroyed_at == receipt.key_destroyed_at
+    assert receipt.key_destroyed_at <= receipt.done_at
     assert receipt.counts["accounts.Customer"] == 1
     assert receipt.counts["licensing.License"] == 2
     assert receipt.counts["licensing.Activation"] == 2
@@ -283,3 +287,17 @@ def test_an_account_less_persons_export_goes_with_them(
     assert export.user_id is None
     call_command("privacy_erase", email="alone@example.org", now=True)
     assert not DataExport.objects.filter(pk=export.pk).exists()
+
+
+def test_an_erasure_once_begun_can_no_longer_be_cancelled(
+    person, mailoutbox, django_capture_on_commit_callbacks
+):
+    """Its first step commits before the data key is destroyed: from then on the
+    cancel link would promise what can no longer be kept."""
+    ask_to_erase(person, mailoutbox, django_capture_on_commit_callbacks)
+    email = next(
+        m for m in mailoutbox if m.to == [EMAIL] and "/privacy/erase/cancel/" in m.body
+    )
+    ErasureRequest.objects.update(started_at=timezone.now())
+    assert Client().post(link_path(email, CANCEL)).status_code == 404
+    assert ErasureRequest.objects.get().cancelled_at is None

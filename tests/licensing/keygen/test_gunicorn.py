@@ -10,11 +10,10 @@ from pathlib import Path
 
 import keygen_sh
 import pytest
-from django.db import connection
 from gunicorn.http import wsgi
 from keygen_sh.config import KeygenConfig, set_config
 
-from tests.celery_harness import free_port
+from tests.celery_harness import database_urls, free_port
 from tests.factories import issue
 from tests.licensing.keygen.helpers import public_key_hex, run
 
@@ -25,12 +24,11 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture
 def gunicorn():
     """gunicorn with the deployment's config file, on the test database."""
-    db = connection.settings_dict
     port = free_port()
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        **database_urls(),
     }
     server = subprocess.Popen(
         [

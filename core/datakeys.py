@@ -1,0 +1,258 @@
+"""Per-person data keys: erasure that reaches the backups (crypto-shredding).
+
+Each person's personal fields are encrypted under a data key of their own (a
+random Fernet key: 128-bit AES and 128-bit HMAC), stored only wrapped by the
+field keys (`FIELD_ENCRYPTION_KEYS`) in `core.DataKey`, which lives in a
+database of its own (`DATABASES["keys"]`, routed by `DataKeyRouter`).
+Erasure destroys the key (`destroy`): whatever any copy of the main database
+holds about the person, dumps and dead rows included, no longer decrypts.
+The keys database keeps its own, short-lived backups (README, "Privacy").
+
+A value under a data key is `dk1:<key id hex>:<Fernet token>`, so reading it
+needs no instance. Unwrapped keys are cached for one request or task
+(`forget` runs at their start and end). Querysets of models with such fields
+(`PersonalQuerySet`) unwrap the keys of a whole page in one query.
+"""
+
+from __future__ import annotations
+
+import uuid
+from contextvars import ContextVar
+from datetime import datetime
+
+from asgiref.local import Local
+from cryptography.fernet import Fernet, InvalidToken
+from django.apps import apps
+from django.db import models, transaction
+from django.db.models.query import ModelIterable
+from django.utils import timezone
+
+from core import fields
+
+ALIAS = "keys"
+PREFIX = "dk1:"
+# What a value reads as once its person's key is destroyed.
+ERASED = "[erased]"
+
+
+class DataKeyRouter:
+    """`core.DataKey` in the `keys` database; nothing else there."""
+
+    @staticmethod
+    def _is_key(model) -> bool:
+        return model._meta.label_lower == "core.datakey"
+
+    def db_for_read(self, model, **hints):
+        return ALIAS if self._is_key(model) else None
+
+    db_for_write = db_for_read
+
+    def allow_migrate(self, db, app_label, model_name=None, **hints):
+        is_key = app_label == "core" and model_name == "datakey"
+        if db == ALIAS:
+            return is_key
+        return False if is_key else None
+
+
+_local = Local()
+
+
+def _cache() -> dict:
+    cache = getattr(_local, "keys", None)
+    if cache is None:
+        cache = _local.keys = {}
+    return cache
+
+
+def forget(**kwargs) -> None:
+    """Drop the unwrapped keys (at the start and end of a request or task)."""
+    _local.keys = {}
+
+
+def _model():
+    return apps.get_model("core", "DataKey")
+
+
+def create() -> uuid.UUID:
+    """A new data key, stored wrapped; its id."""
+    key = Fernet.generate_key()
+    row = _model().objects.using(ALIAS).create(wrapped=fields.encrypt(key.decode()))
+    _cache()[row.pk] = Fernet(key)
+    return row.pk
+
+
+def load(ids) -> None:
+    """Unwrap the keys of `ids` not cached yet, in one query. A destroyed (or
+    missing) key is cached as None: what it held reads as erased."""
+    cache = _cache()
+    missing = {key_id for key_id in ids if key_id not in cache}
+    if not missing:
+        return
+    rows = dict(
+        _model()
+        .objects.using(ALIAS)
+        .filter(pk__in=missing)
+        .values_list("pk", "wrapped")
+    )
+    for key_id in missing:
+        wrapped = rows.get(key_id)
+        cache[key_id] = Fernet(fields.decrypt(wrapped).encode()) if wrapped else None
+
+
+def _fernet(key_id: uuid.UUID) -> Fernet | None:
+    load([key_id])
+    return _cache()[key_id]
+
+
+def seal(value: str, key_id: uuid.UUID) -> str:
+    """`value` encrypted under the data key `key_id`.
+
+    A person whose key is destroyed is erased; a value written for them after
+    that (none should be) falls back to the field keys.
+    """
+    fernet = _fernet(key_id)
+    if fernet is None:
+        return fields.encrypt(value)
+    return f"{PREFIX}{key_id.hex}:{fernet.encrypt(value.encode()).decode()}"
+
+
+def key_id_of(token: str) -> uuid.UUID:
+    return uuid.UUID(token[len(PREFIX) : len(PREFIX) + 32])
+
+
+def unseal(token: str) -> str:
+    """The value of a `dk1:` token; `ERASED` once its key is destroyed."""
+    fernet = _fernet(key_id_of(token))
+    if fernet is None:
+        return ERASED
+    try:
+        return fernet.decrypt(token[len(PREFIX) + 33 :].encode()).decode()
+    except InvalidToken as exc:
+        raise fields.EncryptionKeyError(
+            "A stored value does not open with its data key."
+        ) from exc
+
+
+def destroy(key_id: uuid.UUID) -> datetime:
+    """Destroy the key, committed at once in the keys database; when it was.
+
+    Kept as a tombstone (no key material), so its values read as erased.
+    """
+    now = timezone.now()
+    with transaction.atomic(using=ALIAS):
+        _model().objects.using(ALIAS).filter(pk=key_id).update(
+            wrapped="", destroyed_at=now
+        )
+    _cache()[key_id] = None
+    return now
+
+
+def is_destroyed(key_id: uuid.UUID) -> bool:
+    return _fernet(key_id) is None
+
+
+def rewrap(*, batch_size: int = 1000) -> int:
+    """Re-wrap every live data key with the first field key (rotation); the count.
+
+    Values under data keys stay as they are: only these small rows change.
+    """
+    model = _model()
+    rewrapped, last = 0, None
+    while True:
+        with transaction.atomic(using=ALIAS):
+            rows = model.objects.using(ALIAS).select_for_update().exclude(wrapped="")
+            if last is not None:
+                rows = rows.filter(pk__gt=last)
+            batch = list(rows.order_by("pk").values_list("pk", "wrapped")[:batch_size])
+            for key_id, wrapped in batch:
+                if fields.needs_rotation(wrapped):
+                    model.objects.using(ALIAS).filter(pk=key_id).update(
+                        wrapped=fields.rotate(wrapped)
+                    )
+                    rewrapped += 1
+        if len(batch) < batch_size:
+            return rewrapped
+        last = batch[-1][0]
+
+
+# Reading a page at once: while a PersonalQuerySet fetches its rows, values whose
+# key is not cached yet are left sealed; their keys are then unwrapped in one
+# query and the values opened.
+_deferring: ContextVar[set | None] = ContextVar("datakeys_deferring", default=None)
+
+
+class Sealed:
+    """A `dk1:` value read while its page is being fetched; opened right after."""
+
+    __slots__ = ("token",)
+
+    def __init__(self, token: str):
+        self.token = token
+
+
+def from_db(token: str):
+    pending = _deferring.get()
+    if pending is not None:
+        key_id = key_id_of(token)
+        if key_id not in _cache():
+            pending.add(key_id)
+            return Sealed(token)
+    return unseal(token)
+
+
+def _open(instance, seen: set) -> None:
+    if id(instance) in seen:
+        return
+    seen.add(id(instance))
+    for name, value in instance.__dict__.items():
+        if isinstance(value, Sealed):
+            instance.__dict__[name] = unseal(value.token)
+    for related in instance._state.fields_cache.values():
+        if related is not None and hasattr(related, "_state"):
+            _open(related, seen)
+
+
+class PersonalQuerySet(models.QuerySet):
+    """A queryset whose pages unwrap their data keys in one query, not one per row."""
+
+    def _fetch_all(self):
+        if self._result_cache is None and self._iterable_class is ModelIterable:
+            pending: set = set()
+            token = _deferring.set(pending)
+            try:
+                results = list(self._iterable_class(self))
+            finally:
+                _deferring.reset(token)
+            if pending:
+                load(pending)
+                seen: set = set()
+                for instance in results:
+                    _open(instance, seen)
+            self._result_cache = results
+        super()._fetch_all()  # prefetches, if any
+
+
+def adopt(model, *, batch_size: int = 500, using: str = "default") -> int:
+    """Move `model`'s rows that have no data key yet under one of their own,
+    a committed batch at a time (so an interrupted run resumes where it
+    stopped); the number of rows moved. Their values, encrypted with the field
+    keys until now, are read as such and written under the new key.
+
+    `model` may be a migration's historical model: its fields carry `data_key`.
+    """
+    names = [
+        f.attname
+        for f in model._meta.concrete_fields
+        if getattr(f, "data_key", None) == "self"
+    ]
+    rows = model._base_manager.using(using).filter(data_key__isnull=True)
+    moved = 0
+    while True:
+        with transaction.atomic(using=using):
+            batch = list(rows.select_for_update().order_by("pk")[:batch_size])
+            for instance in batch:
+                instance.data_key = create()
+                instance.save(using=using, update_fields=["data_key", *names])
+        moved += len(batch)
+        if len(batch) < batch_size:
+            return moved

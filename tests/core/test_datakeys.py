@@ -1,0 +1,145 @@
+"""Per-person data keys (core.datakeys): each customer's values under a key of
+their own, wrapped by the field keys in the keys database; destroyed, they read
+as erased; rotated, only the small key rows change; a page unwraps in one query."""
+
+from io import StringIO
+
+import pytest
+from cryptography.fernet import Fernet
+from django.core.management import call_command
+from django.db import connection, connections
+from django.test.utils import CaptureQueriesContext
+
+from accounts.models import Customer
+from core import datakeys
+from core.models import DataKey
+from tests.core.test_fields import stored
+from tests.factories import CustomerFactory
+
+pytestmark = pytest.mark.django_db
+
+OLD_KEY = Fernet.generate_key().decode()
+NEW_KEY = Fernet.generate_key().decode()
+
+
+def fresh(customer) -> Customer:
+    """The customer as another request would read it: no key cached."""
+    datakeys.forget()
+    return Customer.objects.get(pk=customer.pk)
+
+
+def test_each_customers_values_are_under_a_key_of_their_own():
+    kari = CustomerFactory(email="kari@example.org", name="Kari Nordmann")
+    ola = CustomerFactory(email="ola@example.org", name="Ola Nordmann")
+    assert kari.data_key and ola.data_key and kari.data_key != ola.data_key
+    assert Customer.objects.values_list("data_key", flat=True).get(pk=kari.pk) == (
+        kari.data_key
+    )
+    for column in ("email", "name"):
+        value = stored("accounts_customer", column, kari.pk)
+        assert value.startswith(f"dk1:{kari.data_key.hex}:")
+        assert "Nordmann" not in value and "kari" not in value
+    assert (fresh(kari).email, fresh(kari).name) == (
+        "kari@example.org",
+        "Kari Nordmann",
+    )
+
+
+def test_the_keys_live_wrapped_in_a_database_of_their_own():
+    customer = CustomerFactory(name="Kari Nordmann")
+    assert "core_datakey" not in connection.introspection.table_names()
+    with connections["keys"].cursor() as cursor:
+        cursor.execute(
+            "SELECT wrapped FROM core_datakey WHERE id = %s", [customer.data_key]
+        )
+        (wrapped,) = cursor.fetchone()
+    raw_key = datakeys._fernet(customer.data_key)._signing_key
+    assert wrapped and raw_key.hex() not in wrapped
+    assert "Kari" not in wrapped
+
+
+def test_a_destroyed_key_erases_the_values_and_no_one_elses():
+    kari = CustomerFactory(email="kari@example.org", name="Kari Nordmann")
+    ola = CustomerFactory(email="ola@example.org", name="Ola Nordmann")
+    when = datakeys.destroy(kari.data_key)
+    assert DataKey.objects.get(pk=kari.data_key).destroyed_at == when
+    assert DataKey.objects.get(pk=kari.data_key).wrapped == ""
+    erased = fresh(kari)
+    assert (erased.email, erased.name) == (datakeys.ERASED, datakeys.ERASED)
+    assert fresh(ola).name == "Ola Nordmann"
+
+
+def test_values_without_a_key_yet_still_read_and_move_under_one_in_batches():
+    """A database from the version before: values under the field keys only."""
+    customers = [CustomerFactory(name=f"Legacy {n}") for n in range(7)]
+    for customer in customers:  # `update` writes with the field keys, as before
+        Customer.objects.filter(pk=customer.pk).update(
+            data_key=None, name=f"Legacy {customer.pk}"
+        )
+    legacy = customers[0]
+    assert not stored("accounts_customer", "name", legacy.pk).startswith("dk1:")
+    assert fresh(legacy).name == f"Legacy {legacy.pk}"
+
+    assert datakeys.adopt(Customer, batch_size=3) == 7
+    assert datakeys.adopt(Customer, batch_size=3) == 0  # resumed: nothing left
+    moved = fresh(legacy)
+    assert moved.data_key is not None and moved.name == f"Legacy {legacy.pk}"
+    assert stored("accounts_customer", "name", legacy.pk).startswith(
+        f"dk1:{moved.data_key.hex}:"
+    )
+
+
+def test_a_legacy_row_saving_one_value_gets_its_key_stored_too():
+    customer = CustomerFactory(name="Before")
+    Customer.objects.filter(pk=customer.pk).update(data_key=None, name="Before")
+    legacy = fresh(customer)
+    legacy.name = "After"
+    legacy.save(update_fields=["name"])  # data_key is not among the fields saved
+    saved = fresh(customer)
+    assert saved.data_key is not None and saved.name == "After"
+    assert stored("accounts_customer", "name", customer.pk).startswith(
+        f"dk1:{saved.data_key.hex}:"
+    )
+
+
+def test_rotation_rewraps_the_data_keys_only_and_reports_it(settings):
+    settings.FIELD_ENCRYPTION_KEYS = [OLD_KEY]
+    customers = [CustomerFactory(name=f"Name {n}") for n in range(5)]
+    before = [stored("accounts_customer", "name", c.pk) for c in customers]
+    settings.FIELD_ENCRYPTION_KEYS = [NEW_KEY, OLD_KEY]
+    out = StringIO()
+    call_command("rotate_encryption_keys", batch_size=2, stdout=out)
+    assert "data keys: 5 re-wrapped in" in out.getvalue()
+    # The values under the data keys did not change; only the key rows did.
+    assert [stored("accounts_customer", "name", c.pk) for c in customers] == before
+    settings.FIELD_ENCRYPTION_KEYS = [NEW_KEY]
+    assert [fresh(c).name for c in customers] == [f"Name {n}" for n in range(5)]
+
+
+def test_a_page_of_customers_unwraps_its_keys_in_one_query():
+    CustomerFactory.create_batch(100)
+    datakeys.forget()
+    with (
+        CaptureQueriesContext(connection) as rows,
+        CaptureQueriesContext(connections["keys"]) as keys,
+    ):
+        names = [customer.email for customer in Customer.objects.all()]
+    assert len(names) == 100 and datakeys.ERASED not in names
+    assert (len(rows), len(keys)) == (1, 1)
+
+
+def test_the_customer_change_list_decrypts_with_constant_queries(admin_client):
+    def count(customers: int) -> tuple[int, int]:
+        CustomerFactory.create_batch(customers - Customer.objects.count())
+        admin_client.get("/admin/accounts/customer/")  # caches warm (cookie groups)
+        datakeys.forget()
+        with (
+            CaptureQueriesContext(connection) as rows,
+            CaptureQueriesContext(connections["keys"]) as keys,
+        ):
+            response = admin_client.get("/admin/accounts/customer/?all=")
+        assert response.status_code == 200
+        return len(rows), len(keys)
+
+    assert count(5) == count(100)
+    assert count(100)[1] == 1
