@@ -133,17 +133,18 @@ def unseal(token: str) -> str:
         ) from exc
 
 
-def destroy(key_id: uuid.UUID) -> datetime:
-    """Destroy the key, committed at once in the keys database; when it was.
+def destroy(*key_ids: uuid.UUID) -> datetime:
+    """Destroy the keys, committed at once in the keys database; when it was.
 
-    Kept as a tombstone (no key material), so its values read as erased.
+    Kept as tombstones (no key material), so their values read as erased.
     """
     now = timezone.now()
     with transaction.atomic(using=ALIAS):
-        _model().objects.using(ALIAS).filter(pk=key_id).update(
+        _model().objects.using(ALIAS).filter(pk__in=key_ids).update(
             wrapped="", destroyed_at=now
         )
-    _cache()[key_id] = None
+    for key_id in key_ids:
+        _cache()[key_id] = None
     return now
 
 

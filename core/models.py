@@ -4,7 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from core.fields import BlindIndexField, EncryptedTextField
+from core.datakeys import PersonalQuerySet
+from core.fields import BlindIndexField, DataKeyField, EncryptedTextField
 
 
 class AuditEvent(models.Model):
@@ -60,12 +61,15 @@ class OutboxEmail(models.Model):
     )
     template = models.CharField(_("template"), max_length=100)
     language = models.CharField(_("language"), max_length=16)
-    to = EncryptedTextField(_("recipient"))
+    # This row's own data key (core.datakeys): erasure of the person it is
+    # about destroys it, so copies of the row in backups no longer open.
+    data_key = DataKeyField(_("data key"))
+    to = EncryptedTextField(_("recipient"), data_key="self")
     # Finds the emails sent to an address (exact match) without storing it readable.
     to_index = BlindIndexField(source="to", purpose="outbox.to", db_index=True)
-    subject = EncryptedTextField(_("subject"))
-    body_text = EncryptedTextField(_("text body"))
-    body_html = EncryptedTextField(_("HTML body"), blank=True)
+    subject = EncryptedTextField(_("subject"), data_key="self")
+    body_text = EncryptedTextField(_("text body"), data_key="self")
+    body_html = EncryptedTextField(_("HTML body"), blank=True, data_key="self")
     headers = models.JSONField(_("extra headers"), default=dict, blank=True)
     # Once sent, keep no trace of the recipient either (the notice that a
     # person's data was erased: the address goes with the rest).
@@ -77,6 +81,8 @@ class OutboxEmail(models.Model):
     last_error = models.CharField(_("last error"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    objects = PersonalQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("outbox email")

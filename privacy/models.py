@@ -8,7 +8,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.fields import EncryptedTextField
+from core.datakeys import PersonalQuerySet
+from core.fields import DataKeyField, EncryptedTextField
 from privacy import rules
 
 
@@ -77,18 +78,27 @@ class PrivacyCase(models.Model):
         _("identity checked by"), max_length=100, blank=True
     )
     # How to reach a requester the records do not know (encrypted), and what they asked.
-    contact = EncryptedTextField(_("contact address"), blank=True)
-    details = EncryptedTextField(_("what the person asks"), blank=True)
+    # This row's own data key (core.datakeys): erasure of the person it is
+    # about destroys it, so copies of the row in backups no longer open.
+    data_key = DataKeyField(_("data key"))
+    contact = EncryptedTextField(_("contact address"), blank=True, data_key="self")
+    details = EncryptedTextField(_("what the person asks"), blank=True, data_key="self")
     extension_months = models.PositiveSmallIntegerField(
         _("extension (months)"), default=0
     )
-    extension_reason = EncryptedTextField(_("reason for the extension"), blank=True)
+    extension_reason = EncryptedTextField(
+        _("reason for the extension"), blank=True, data_key="self"
+    )
     extension_notified_at = models.DateTimeField(
         _("extension notice sent"), null=True, blank=True
     )
-    refusal_reason = EncryptedTextField(_("reason for the refusal"), blank=True)
+    refusal_reason = EncryptedTextField(
+        _("reason for the refusal"), blank=True, data_key="self"
+    )
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = PersonalQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("privacy request")
@@ -147,10 +157,13 @@ class DataExport(models.Model):
     status = models.CharField(
         max_length=10, choices=Status.choices, default=Status.PENDING
     )
-    archive = EncryptedTextField(blank=True)
+    data_key = DataKeyField(_("data key"))
+    archive = EncryptedTextField(blank=True, data_key="self")
     created_at = models.DateTimeField(auto_now_add=True)
     ready_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField()
+
+    objects = PersonalQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("data export")
@@ -235,10 +248,13 @@ class RequestLink(models.Model):
         "accounts.Customer", on_delete=models.CASCADE, related_name="+"
     )
     kind = models.CharField(max_length=16, choices=PrivacyCase.Kind.choices)
-    details = EncryptedTextField(blank=True)
+    data_key = DataKeyField(_("data key"))
+    details = EncryptedTextField(blank=True, data_key="self")
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
+
+    objects = PersonalQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("request confirmation link")
@@ -252,8 +268,11 @@ class RequestNote(models.Model):
     """What someone wrote on the public form, held (encrypted) until the
     confirmation link is sent, so that it never travels through the broker."""
 
-    details = EncryptedTextField()
+    data_key = DataKeyField(_("data key"))
+    details = EncryptedTextField(data_key="self")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PersonalQuerySet.as_manager()
 
     def __str__(self):
         return str(self.pk)

@@ -284,6 +284,7 @@ REGISTRY: dict[str, Entry] = {
         notes="Found by the recipient's blind index; bodies are dropped once sent.",
         fields={
             "id": NO,
+            "data_key": NO,
             "idempotency_key": NO,
             "template": NO,
             "language": NO,
@@ -456,6 +457,7 @@ REGISTRY: dict[str, Entry] = {
         customer="license__customer",
         fields={
             "id": NO,
+            "data_key": NO,
             "token_hash": NO,
             "email": LINK,
             "email_index": LINK,
@@ -472,6 +474,7 @@ REGISTRY: dict[str, Entry] = {
         notes="Offers made by the person and offers sent to them (by address).",
         fields={
             "id": NO,
+            "data_key": NO,
             "token_hash": NO,
             "email": OFFERED_TO,
             "email_index": LINK,
@@ -585,6 +588,7 @@ REGISTRY.update(
             "is cut at erasure (the receipt keeps a keyed pseudonym).",
             fields={
                 "id": NO,
+                "data_key": NO,
                 "reference": NO,
                 "kind": NO,
                 "status": NO,
@@ -609,6 +613,7 @@ REGISTRY.update(
             user="user",
             fields={
                 "id": NO,
+                "data_key": NO,
                 "case": NO,
                 "user": EXPORT,
                 "token_hash": NO,
@@ -639,6 +644,7 @@ REGISTRY.update(
             customer="customer",
             fields={
                 "id": NO,
+                "data_key": NO,
                 "customer": LINK,
                 "kind": NO,
                 "details": LINK,
@@ -649,7 +655,7 @@ REGISTRY.update(
         ),
         "privacy.RequestNote": Entry(
             notes="Deleted when the link is sent (or by retention with its link).",
-            fields={"id": NO, "details": LINK, "created_at": NO},
+            fields={"id": NO, "data_key": NO, "details": LINK, "created_at": NO},
         ),
         "privacy.ErasureReceipt": Entry(
             notes="No personal data: a keyed pseudonym, counts, who and when.",

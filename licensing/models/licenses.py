@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Customer
 from core.datakeys import PersonalQuerySet
-from core.fields import BlindIndexField, EncryptedTextField, blind_index
+from core.fields import BlindIndexField, DataKeyField, EncryptedTextField, blind_index
 from licensing import keys
 from licensing.models.catalog import AgreementVersion, Partner, Plan, Product
 
@@ -214,7 +214,10 @@ class EmailedLink(models.Model):
     token_hash = models.CharField(
         _("token hash"), max_length=64, unique=True, editable=False
     )
-    email = EncryptedTextField(_("email address"), max_length=254)
+    # This row's own data key (core.datakeys): erasure of the person it is
+    # about destroys it, so copies of the row in backups no longer open.
+    data_key = DataKeyField(_("data key"))
+    email = EncryptedTextField(_("email address"), max_length=254, data_key="self")
     # Found by the address (a person's export and erasure reach links sent to them).
     email_index = BlindIndexField(source="email", purpose="link.email", db_index=True)
     language = models.CharField(
@@ -222,6 +225,8 @@ class EmailedLink(models.Model):
     )
     created_at = models.DateTimeField(_("created"))
     expires_at = models.DateTimeField(_("expires"))
+
+    objects = PersonalQuerySet.as_manager()
 
     class Meta:
         abstract = True
@@ -244,7 +249,7 @@ class RegistrationRequest(EmailedLink):
         on_delete=models.CASCADE,
         related_name="registration_request",
     )
-    name = EncryptedTextField(_("name"), max_length=200, blank=True)
+    name = EncryptedTextField(_("name"), max_length=200, blank=True, data_key="self")
     updates_opt_in = models.BooleanField(_("update notifications"), default=False)
 
     class Meta:

@@ -151,8 +151,9 @@ def erasure_apply(request_id, *, actor: str = "system") -> ErasureReceipt | None
 
     1. the erasure is marked started (it can no longer be cancelled) and their
        invoices keep the billing details bookkeeping law requires;
-    2. their data key is destroyed (`core.datakeys`): from now on nothing of
-       theirs decrypts, in this database or in any copy of it;
+    2. their data key is destroyed, and the own key of every row about them
+       (`core.datakeys`): from now on nothing of theirs decrypts, in this
+       database or in any copy of it;
     3. each field's strategy is applied to every row about them, the receipt
        written (pseudonym, counts, who, when the key was destroyed) and the
        partners who saw them told (Art. 19), naming no one.
@@ -177,9 +178,25 @@ def erasure_apply(request_id, *, actor: str = "system") -> ErasureReceipt | None
         if customer is not None:
             licensing_services.invoices_hold_billing(customer=customer)
         address = person_address(customer, user)
-        key_id = customer.data_key if customer is not None else None
-    destroyed_at = datakeys.destroy(key_id) if key_id is not None else None
+        key_ids = data_keys_about(customer=customer, user=user)
+    destroyed_at = datakeys.destroy(*key_ids) if key_ids else None
     return _erasure_finish(request_id, actor, address, destroyed_at)
+
+
+def data_keys_about(*, customer=None, user=None) -> set:
+    """The data keys of the person and of every row about them that has its own
+    (each such model's personal fields are deleted or anonymised on erasure)."""
+    keys = set()
+    for label in REGISTRY:
+        model = apps.get_model(label)
+        if label == "sessions.Session" or not any(
+            f.name == "data_key" for f in model._meta.concrete_fields
+        ):
+            continue
+        rows = selectors.rows_about(label, customer=customer, user=user, erasing=True)
+        if rows is not None:
+            keys.update(rows.exclude(data_key=None).values_list("data_key", flat=True))
+    return keys
 
 
 def _erasure_locked(request_id) -> ErasureRequest | None:

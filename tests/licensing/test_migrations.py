@@ -4,7 +4,12 @@ from importlib import import_module
 
 import pytest
 from django.apps import apps
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 
+from accounts.models import Customer
+from core import datakeys
+from core.fields import blind_index
 from licensing.models import License
 from tests.factories import CustomerFactory, issue
 
@@ -24,3 +29,35 @@ def test_registered_licenses_take_their_registrants_kind_and_others_none():
         "consumer",
         "",
     ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_database_from_before_data_keys_is_migrated_to_them_and_reads_as_before():
+    """Rows written by the previous version (values under the field keys, no
+    data key) move under keys of their own when `migrate` runs."""
+    before = [
+        ("accounts", "0003_customer_restricted"),
+        ("core", "0004_outboxemail_forget_recipient"),
+    ]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old_apps = executor.loader.project_state(before).apps
+    OldCustomer = old_apps.get_model("accounts", "Customer")
+    old = OldCustomer.objects.create(
+        email="kari@example.org",
+        email_index=blind_index(Customer.EMAIL_INDEX, "kari@example.org"),
+        name="Kari Nordmann",
+        language="en",
+    )
+
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    datakeys.forget()
+    customer = Customer.objects.get(pk=old.pk)
+    assert customer.data_key is not None
+    assert (customer.email, customer.name) == ("kari@example.org", "Kari Nordmann")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM accounts_customer WHERE id = %s", [old.pk])
+        assert cursor.fetchone()[0].startswith(f"dk1:{customer.data_key.hex}:")

@@ -11,7 +11,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from core import datakeys
+from core import datakeys, outbox
 from core.fields import EncryptionKeyError, decrypt
 from privacy.models import ErasureReceipt
 from tests.factories import CustomerFactory, issue
@@ -59,6 +59,14 @@ def test_a_dump_restored_after_an_erasure_reveals_nothing_of_the_person(
     vera = CustomerFactory(email=VERA, name="Vera Lind", phone="+47 400 00 000")
     issue(customer=vera)
     ola = CustomerFactory(email=OLA, name="Ola Nordmann", phone="+47 900 00 000")
+    for address in (VERA, OLA):  # an email to each: rows with keys of their own
+        outbox.enqueue(
+            key=f"backup-test:{address}",
+            to=address,
+            template="licensing/email/product_news",
+            context={"subject": "News", "body": "Hello", "unsubscribe_url": "x"},
+            language="en",
+        )
 
     dump = tmp_path / "before-erasure.dump"
     subprocess.run(
@@ -87,6 +95,13 @@ def test_a_dump_restored_after_an_erasure_reveals_nothing_of_the_person(
                 "SELECT id, email, name, phone FROM accounts_customer"
             )
         }
+        emails = [
+            row[0]
+            for row in restored.execute(
+                'SELECT "to" FROM core_outboxemail WHERE idempotency_key LIKE %s',
+                ["backup-test:%"],
+            )
+        ]
     # The restored copy holds both people, as the backup did ...
     assert set(rows) == {vera.pk, ola.pk}
     # ... but with the application's keys only Ola's values open.
@@ -98,6 +113,10 @@ def test_a_dump_restored_after_an_erasure_reveals_nothing_of_the_person(
     assert [read_with_the_applications_keys(v) for v in rows[vera.pk]] == [
         datakeys.ERASED
     ] * 3
+    # The email to Vera went with her; Ola's still reads.
+    assert sorted(read_with_the_applications_keys(to) for to in emails) == sorted(
+        [OLA, datakeys.ERASED]
+    )
     # Nor do the field keys open them: they were never under those.
     for token in rows[vera.pk]:
         assert "Vera" not in token and "vera" not in token

@@ -1,0 +1,25 @@
+"""Existing rows move under data keys of their own (core.datakeys), as
+`accounts/0005_customers_to_data_keys` does for customers: in committed
+batches, resumed by running `migrate` again; until then they read as before.
+"""
+
+from django.db import migrations
+
+from core import datakeys
+
+MODELS = ("OutboxEmail",)
+
+
+def forwards(apps, schema_editor):
+    for name in MODELS:
+        model = apps.get_model("core", name)
+        if model.objects.filter(data_key__isnull=True).exists():
+            datakeys.adopt(model, batch_size=500, using=schema_editor.connection.alias)
+
+
+class Migration(migrations.Migration):
+    atomic = False
+
+    dependencies = [("core", "0006_outbox_data_keys")]
+
+    operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]
