@@ -62,6 +62,16 @@ print(json.dumps({{"seconds": seconds, "peak_rss_mb": peak_mb, "counts": counts}
 """
 
 
+# Rotating the field keys re-wraps one data key per customer, not their values.
+REWRAP = """
+import json, time
+from core import datakeys
+started = time.perf_counter()
+rewrapped = datakeys.rewrap(batch_size=1000)
+print(json.dumps({"data_keys": rewrapped, "seconds": round(time.perf_counter() - started, 2)}))
+"""
+
+
 def environment() -> dict:
     return {
         **os.environ,
@@ -141,12 +151,23 @@ def main() -> int:
     finally:
         queued = broker.llen("celery")
         broker.flushdb()
+    rotated = {
+        **env,
+        "FIELD_ENCRYPTION_KEYS": f"{Fernet.generate_key().decode()},{env['FIELD_ENCRYPTION_KEYS']}",
+    }
+    rewrap = json.loads(manage_shell(rotated, REWRAP))
+    print(
+        f"key rotation: {rewrap['data_keys']:,} data keys re-wrapped in "
+        f"{rewrap['seconds']:.1f} s",
+        flush=True,
+    )
     summary = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
         "licenses": args.licenses,
         "results": results,
         "tasks_published": queued,
+        "key_rotation": rewrap,
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / f"sweep-{summary['when'][:19].replace(':', '')}.json"

@@ -3,6 +3,7 @@
 from datetime import date
 
 from accounts.models import Customer
+from core import datakeys
 from licensing import keys, rules, services
 from licensing.models import AgreementVersion, Invoice, License, Plan, Product
 
@@ -18,12 +19,16 @@ def seed(count: int, batch: int = 5000) -> None:
     start, end = rules.initial_period(PURCHASED, 12)
     for offset in range(0, count, batch):
         n = min(batch, count - offset)
+        data_keys = datakeys.create_many(n)  # one query, not one per customer
         customers = Customer.objects.bulk_create(
             Customer(
-                email=f"customer{offset + i}@example.org", name=f"Customer {offset + i}"
+                data_key=data_keys[i],
+                email=f"customer{offset + i}@example.org",
+                name=f"Customer {offset + i}",
             )
             for i in range(n)
         )
+        datakeys.forget()  # as the sweep's own process would start
         licenses = License.objects.bulk_create(
             License(
                 key=keys.generate(),

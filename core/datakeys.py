@@ -81,6 +81,20 @@ def create() -> uuid.UUID:
     return row.pk
 
 
+def create_many(count: int) -> list[uuid.UUID]:
+    """`count` new data keys in one query (bulk loads assign them to rows)."""
+    keys = [Fernet.generate_key() for _ in range(count)]
+    rows = (
+        _model()
+        .objects.using(ALIAS)
+        .bulk_create(_model()(wrapped=fields.encrypt(key.decode())) for key in keys)
+    )
+    cache = _cache()
+    for row, key in zip(rows, keys, strict=True):
+        cache[row.pk] = Fernet(key)
+    return [row.pk for row in rows]
+
+
 def load(ids) -> None:
     """Unwrap the keys of `ids` not cached yet, in one query. A destroyed (or
     missing) key is cached as None: what it held reads as erased."""

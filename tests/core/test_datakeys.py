@@ -190,3 +190,18 @@ def test_an_email_is_under_a_key_of_its_own():
     assert stored_to.startswith(f"dk1:{email.data_key.hex}:")
     datakeys.forget()
     assert OutboxEmail.objects.get(pk=email.pk).to == "kari@example.org"
+
+
+def test_keys_made_in_bulk_serve_rows_loaded_in_bulk():
+    key_ids = datakeys.create_many(3)
+    Customer.objects.bulk_create(
+        Customer(data_key=key_id, email=f"bulk{n}@example.org", name=f"Bulk {n}")
+        for n, key_id in enumerate(key_ids)
+    )
+    datakeys.forget()
+    rows = Customer.objects.filter(data_key__in=key_ids).order_by("email")
+    assert [(c.data_key in key_ids, c.name) for c in rows] == [
+        (True, "Bulk 0"),
+        (True, "Bulk 1"),
+        (True, "Bulk 2"),
+    ]
