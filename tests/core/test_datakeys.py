@@ -199,9 +199,5 @@ def test_keys_made_in_bulk_serve_rows_loaded_in_bulk():
         for n, key_id in enumerate(key_ids)
     )
     datakeys.forget()
-    rows = Customer.objects.filter(data_key__in=key_ids).order_by("email")
-    assert [(c.data_key in key_ids, c.name) for c in rows] == [
-        (True, "Bulk 0"),
-        (True, "Bulk 1"),
-        (True, "Bulk 2"),
-    ]
+    rows = Customer.objects.filter(data_key__in=key_ids)
+    assert sorted(c.name for c in rows) == ["Bulk 0", "Bulk 1", "Bulk 2"]
