@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from core import datakeys
 from core.batches import keyset_batches
 from core.jobs import task_send
 from core.models import OutboxEmail
@@ -82,7 +83,8 @@ def enqueue(
 
 
 def enqueue_many(messages: list[dict]) -> int:
-    """`enqueue` for a batch, in three queries whatever its size; the number queued.
+    """`enqueue` for a batch, in three queries whatever its size (and one for
+    the emails' data keys); the number queued.
 
     Each message is a dict of `enqueue`'s arguments. Keys already in the outbox
     are skipped (and not rendered), so a retried fan-out costs one query a batch.
@@ -116,6 +118,9 @@ def enqueue_many(messages: list[dict]) -> int:
         )
     if not rows:
         return 0
+    # Each email's own data key, made for the batch in one query.
+    for row, key_id in zip(rows, datakeys.create_many(len(rows)), strict=True):
+        row.data_key = key_id
     OutboxEmail.objects.bulk_create(rows, ignore_conflicts=True)
     ids = list(
         OutboxEmail.objects.filter(

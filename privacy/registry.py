@@ -443,6 +443,7 @@ REGISTRY: dict[str, Entry] = {
         ),
         fields={
             "id": NO,
+            "data_key": NO,
             "license": NO,
             "fingerprint_hash": NO,
             "fingerprint": MACHINE,

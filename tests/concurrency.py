@@ -2,7 +2,7 @@
 
 import threading
 
-from django.db import connection
+from django.db import connections
 
 
 def run_concurrently(task, count: int) -> list:
@@ -15,7 +15,7 @@ def run_concurrently(task, count: int) -> list:
             barrier.wait()
             results[n] = task(n)
         finally:
-            connection.close()
+            connections.close_all()  # the keys database's too
 
     threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
     for thread in threads:

@@ -173,13 +173,16 @@ class Activation(models.Model):
     fingerprint_hash = models.CharField(
         _("fingerprint hash"), max_length=64, editable=False
     )
+    # This machine's own data key (core.datakeys), destroyed when its
+    # registrant is erased.
+    data_key = DataKeyField(_("data key"))
     # A Keygen client's fingerprint as sent, encrypted: its machine file is
     # encrypted with the license key and this (see `licensing.keygen`). Blank for
     # machines activated through our own API. Lookups use the hash.
     fingerprint = EncryptedTextField(
-        _("fingerprint"), max_length=256, blank=True, editable=False
+        _("fingerprint"), max_length=256, blank=True, editable=False, data_key="self"
     )
-    label = EncryptedTextField(_("label"), max_length=100, blank=True)
+    label = EncryptedTextField(_("label"), max_length=100, blank=True, data_key="self")
     platform = models.CharField(_("platform"), max_length=40, blank=True)
     activated_at = models.DateTimeField(_("activated"))
     last_heartbeat_at = models.DateTimeField(_("last heartbeat"))
@@ -188,6 +191,8 @@ class Activation(models.Model):
     checked_out_until = models.DateTimeField(
         _("offline file valid until"), null=True, blank=True
     )
+
+    objects = PersonalQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("activation")

@@ -150,12 +150,6 @@ def test_the_customer_change_list_decrypts_with_constant_queries(admin_client):
 
 # Beyond the customer's own row: rows about a person carry keys of their own,
 # which erasure destroys with the person's (privacy.services.erasure.data_keys_about).
-NOT_UNDER_DATA_KEYS_YET = {
-    # A machine's label and fingerprint: its license may change hands, so whose
-    # key they take is still open (README, "Erasure that reaches the backups").
-    ("licensing.Activation", "label"),
-    ("licensing.Activation", "fingerprint"),
-}
 
 
 def test_every_erased_personal_encrypted_field_is_under_a_data_key():
@@ -170,10 +164,7 @@ def test_every_erased_personal_encrypted_field_is_under_a_data_key():
             if declared.strategy == Strategy.KEEP:  # a legal hold outlives the person
                 assert not field.data_key, (label, name)
                 continue
-            assert field.data_key or (label, name) in NOT_UNDER_DATA_KEYS_YET, (
-                label,
-                name,
-            )
+            assert field.data_key, (label, name)
             if field.data_key == "self":
                 assert isinstance(model._meta.get_field("data_key"), DataKeyField)
 
@@ -201,3 +192,14 @@ def test_keys_made_in_bulk_serve_rows_loaded_in_bulk():
     datakeys.forget()
     rows = Customer.objects.filter(data_key__in=key_ids)
     assert sorted(c.name for c in rows) == ["Bulk 0", "Bulk 1", "Bulk 2"]
+
+
+def test_a_request_starts_and_ends_without_keys_in_memory(client):
+    """A key destroyed by another process is not used from this one's memory
+    beyond the request or task that had it."""
+    customer = CustomerFactory(name="Kari Nordmann")
+    assert Customer.objects.get(pk=customer.pk).name == "Kari Nordmann"  # cached
+    DataKey.objects.filter(pk=customer.data_key).update(wrapped="")  # elsewhere
+    assert Customer.objects.get(pk=customer.pk).name == "Kari Nordmann"
+    client.get("/")
+    assert Customer.objects.get(pk=customer.pk).name == datakeys.ERASED

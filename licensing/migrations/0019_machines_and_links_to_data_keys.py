@@ -7,7 +7,7 @@ from django.db import migrations
 
 from core import datakeys
 
-MODELS = ("RegistrationRequest", "TransferOffer")
+MODELS = ("Activation", "RegistrationRequest", "TransferOffer")
 
 
 def forwards(apps, schema_editor):
