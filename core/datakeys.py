@@ -59,9 +59,16 @@ class DataKeyRouter:
 _local = threading.local()
 
 
-def _cache() -> dict:
+# A long task (the daily sweep over every license) meets many people: past this
+# many unwrapped keys the cache starts again, so memory stays flat.
+CACHE_LIMIT = 5000
+
+
+def _cache(room: int = 0) -> dict:
+    """The keys unwrapped in this request or task; emptied first when `room`
+    more would not fit."""
     cache = getattr(_local, "keys", None)
-    if cache is None:
+    if cache is None or len(cache) + room > CACHE_LIMIT:
         cache = _local.keys = {}
     return cache
 
@@ -80,7 +87,7 @@ def create() -> uuid.UUID:
     """A new data key, stored wrapped; its id."""
     key = Fernet.generate_key()
     row = _model().objects.using(ALIAS).create(wrapped=fields.encrypt(key.decode()))
-    _cache()[row.pk] = Fernet(key)
+    _cache(room=1)[row.pk] = Fernet(key)
     return row.pk
 
 
@@ -92,7 +99,7 @@ def create_many(count: int) -> list[uuid.UUID]:
         .objects.using(ALIAS)
         .bulk_create(_model()(wrapped=fields.encrypt(key.decode())) for key in keys)
     )
-    cache = _cache()
+    cache = _cache(room=count)
     for row, key in zip(rows, keys, strict=True):
         cache[row.pk] = Fernet(key)
     return [row.pk for row in rows]
@@ -101,10 +108,12 @@ def create_many(count: int) -> list[uuid.UUID]:
 def load(ids) -> None:
     """Unwrap the keys of `ids` not cached yet, in one query. A destroyed (or
     missing) key is cached as None: what it held reads as erased."""
-    cache = _cache()
-    missing = {key_id for key_id in ids if key_id not in cache}
+    ids = set(ids)
+    missing = ids - _cache().keys()
     if not missing:
         return
+    cache = _cache(room=len(missing))
+    missing = ids - cache.keys()  # all of them, if the cache started again
     rows = dict(
         _model()
         .objects.using(ALIAS)
@@ -181,16 +190,15 @@ def rewrap(*, batch_size: int = 1000) -> int:
             rows = model.objects.using(ALIAS).select_for_update().exclude(wrapped="")
             if last is not None:
                 rows = rows.filter(pk__gt=last)
-            batch = list(rows.order_by("pk").values_list("pk", "wrapped")[:batch_size])
-            for key_id, wrapped in batch:
-                if fields.needs_rotation(wrapped):
-                    model.objects.using(ALIAS).filter(pk=key_id).update(
-                        wrapped=fields.rotate(wrapped)
-                    )
-                    rewrapped += 1
+            batch = list(rows.order_by("pk").only("pk", "wrapped")[:batch_size])
+            stale = [key for key in batch if fields.needs_rotation(key.wrapped)]
+            for key in stale:
+                key.wrapped = fields.rotate(key.wrapped)
+            model.objects.using(ALIAS).bulk_update(stale, ["wrapped"])  # one query
+            rewrapped += len(stale)
         if len(batch) < batch_size:
             return rewrapped
-        last = batch[-1][0]
+        last = batch[-1].pk
 
 
 # Reading a page at once: while a PersonalQuerySet fetches its rows, values whose

@@ -203,3 +203,27 @@ def test_a_request_starts_and_ends_without_keys_in_memory(client):
     assert Customer.objects.get(pk=customer.pk).name == "Kari Nordmann"
     client.get("/")
     assert Customer.objects.get(pk=customer.pk).name == datakeys.ERASED
+
+
+def test_a_row_under_a_destroyed_key_reads_as_erased_in_the_admin(admin_client):
+    """As in a restored backup: the row is there, its key is not."""
+    customer = CustomerFactory(email="kari@example.org", name="Kari Nordmann")
+    datakeys.destroy(customer.data_key)
+    datakeys.forget()
+    page = admin_client.get(f"/admin/accounts/customer/{customer.pk}/change/")
+    assert page.status_code == 200
+    assert datakeys.ERASED in page.content.decode()
+    assert "Kari" not in page.content.decode()
+    listing = admin_client.get("/admin/accounts/customer/")
+    assert listing.status_code == 200
+
+
+def test_a_long_task_keeps_a_bounded_number_of_keys_in_memory(settings):
+    datakeys.forget()
+    first = datakeys.create_many(3)
+    for _ in range(datakeys.CACHE_LIMIT // 1000 + 1):
+        datakeys.create_many(1000)
+    assert len(datakeys._cache()) <= datakeys.CACHE_LIMIT
+    assert not set(first) & datakeys._cache().keys()
+    datakeys.load(first)  # unwrapped again on demand, in one query
+    assert set(first) <= datakeys._cache().keys()
