@@ -1,8 +1,10 @@
 from celery import signals as task_signals
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
 from django.core import signals as request_signals
+from django.db.models.signals import post_delete
 
 from core import datakeys
+from core.fields import DataKeyField
 
 
 class CoreConfig(AppConfig):
@@ -21,3 +23,11 @@ class CoreConfig(AppConfig):
             signal.connect(
                 datakeys.forget, weak=False, dispatch_uid=f"datakeys.forget.{name}"
             )
+        # A row with a data key, deleted, takes the key along once that commits.
+        for model in apps.get_models():
+            if any(isinstance(f, DataKeyField) for f in model._meta.concrete_fields):
+                post_delete.connect(
+                    datakeys.destroy_with_row,
+                    sender=model,
+                    dispatch_uid=f"datakeys.destroy.{model._meta.label}",
+                )

@@ -23,6 +23,8 @@ from datetime import datetime
 
 from cryptography.fernet import Fernet, InvalidToken
 from django.apps import apps
+from django.conf import settings
+from django.core import checks
 from django.db import models, transaction
 from django.db.models.query import ModelIterable
 from django.utils import timezone
@@ -59,6 +61,32 @@ class DataKeyRouter:
 _local = threading.local()
 
 
+@checks.register(checks.Tags.database)
+def check_keys_database(app_configs=None, databases=None, **kwargs):
+    """The data keys must not share the main database: a dump of it would hold them."""
+    databases = settings.DATABASES if databases is None else databases
+    main, keys = databases["default"], databases.get(ALIAS)
+    if keys is None:
+        return [
+            checks.Error(
+                "DATABASES has no 'keys' database for the data keys.",
+                hint="See config/settings/base.py: keys_database_from_env.",
+                id="core.E001",
+            )
+        ]
+    where = ("ENGINE", "NAME", "HOST", "PORT")
+    if all(str(main.get(k) or "") == str(keys.get(k) or "") for k in where):
+        return [
+            checks.Error(
+                "The data keys' database is the main database: a dump of it "
+                "would hold the keys, and erasure would not reach the backups.",
+                hint="Set KEYS_DATABASE_URL to a database of its own.",
+                id="core.E002",
+            )
+        ]
+    return []
+
+
 # A long task (the daily sweep over every license) meets many people: past this
 # many unwrapped keys the cache starts again, so memory stays flat.
 CACHE_LIMIT = 5000
@@ -68,7 +96,7 @@ def _cache(room: int = 0) -> dict:
     """The keys unwrapped in this request or task; emptied first when `room`
     more would not fit."""
     cache = getattr(_local, "keys", None)
-    if cache is None or len(cache) + room > CACHE_LIMIT:
+    if cache is None or (room and len(cache) + room > CACHE_LIMIT):
         cache = _local.keys = {}
     return cache
 
@@ -105,9 +133,16 @@ def create_many(count: int) -> list[uuid.UUID]:
     return [row.pk for row in rows]
 
 
+class MissingDataKey(fields.EncryptionKeyError):
+    """A value names a data key the keys database does not hold at all (not a
+    destroyed one: that leaves a tombstone). The keys database is not the one
+    the data was written with, or was restored from too old a backup."""
+
+
 def load(ids) -> None:
-    """Unwrap the keys of `ids` not cached yet, in one query. A destroyed (or
-    missing) key is cached as None: what it held reads as erased."""
+    """Unwrap the keys of `ids` not cached yet, in one query. A destroyed key is
+    cached as None: what it held reads as erased. A key with no row at all
+    raises `MissingDataKey`: that is a lost key, not an erasure."""
     ids = set(ids)
     missing = ids - _cache().keys()
     if not missing:
@@ -120,8 +155,14 @@ def load(ids) -> None:
         .filter(pk__in=missing)
         .values_list("pk", "wrapped")
     )
+    lost = missing - rows.keys()
+    if lost:
+        raise MissingDataKey(
+            f"{len(lost)} data key(s) missing from the keys database "
+            f"(e.g. {min(lost)}): restore it, or point KEYS_DATABASE_URL at it."
+        )
     for key_id in missing:
-        wrapped = rows.get(key_id)
+        wrapped = rows[key_id]
         cache[key_id] = Fernet(fields.decrypt(wrapped).encode()) if wrapped else None
 
 
@@ -159,19 +200,36 @@ def unseal(token: str) -> str:
         ) from exc
 
 
-def destroy(*key_ids: uuid.UUID) -> datetime:
-    """Destroy the keys, committed at once in the keys database; when it was.
+def destroy(*key_ids: uuid.UUID) -> datetime | None:
+    """Destroy the keys, committed at once in the keys database; when the first
+    of them was (a key destroyed before keeps its time), or None if none exists.
 
     Kept as tombstones (no key material), so their values read as erased.
     """
     now = timezone.now()
+    keys = _model().objects.using(ALIAS).filter(pk__in=key_ids)
     with transaction.atomic(using=ALIAS):
-        _model().objects.using(ALIAS).filter(pk__in=key_ids).update(
-            wrapped="", destroyed_at=now
-        )
+        keys.filter(destroyed_at=None).update(wrapped="", destroyed_at=now)
+        first = keys.order_by("destroyed_at").values_list("destroyed_at", flat=True)
+        when = first.first()
+    cache = _cache()
     for key_id in key_ids:
-        _cache()[key_id] = None
-    return now
+        cache[key_id] = None
+    return when
+
+
+def destroy_after_commit(*key_ids, using: str = "default") -> None:
+    """Destroy the keys once the current transaction of `using` commits (rows
+    deleted outside an erasure: their copies in backups stop opening too)."""
+    key_ids = [key_id for key_id in key_ids if key_id is not None]
+    if key_ids:
+        transaction.on_commit(lambda: destroy(*key_ids), using=using)
+
+
+def destroy_with_row(sender, instance, using="default", **kwargs) -> None:
+    """`post_delete` of every model with a `DataKeyField`: a row deleted takes
+    its key along (its own; a person's key goes with the person's row)."""
+    destroy_after_commit(instance.data_key, using=using)
 
 
 def is_destroyed(key_id: uuid.UUID) -> bool:
@@ -282,3 +340,26 @@ def adopt(model, *, batch_size: int = 500, using: str = "default") -> int:
         moved += len(batch)
         if len(batch) < batch_size:
             return moved
+
+
+def release(model, *, batch_size: int = 500, using: str = "default") -> int:
+    """`adopt` undone (a migration rolled back): `model`'s rows go back under the
+    field keys, without data keys, so that the version before reads them."""
+    names = [
+        f.attname
+        for f in model._meta.concrete_fields
+        if getattr(f, "data_key", None) == "self"
+    ]
+    rows = model._base_manager.using(using).filter(data_key__isnull=False)
+    released = 0
+    while True:
+        with transaction.atomic(using=using):
+            batch = list(rows.select_for_update().order_by("pk")[:batch_size])
+            for instance in batch:
+                # `update` writes with the field keys (no `pre_save`).
+                model._base_manager.using(using).filter(pk=instance.pk).update(
+                    data_key=None, **{name: getattr(instance, name) for name in names}
+                )
+        released += len(batch)
+        if len(batch) < batch_size:
+            return released

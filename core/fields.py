@@ -132,9 +132,17 @@ def data_key_of(instance, path: str) -> uuid.UUID | None:
     if holder.data_key is None:
         holder.data_key = datakeys.create()
         if not holder._state.adding:  # a new row stores it with its insert
+            # A row from before data keys: all its values move under the key
+            # now, not only the one being saved (`adopt` skips rows with a key).
+            values = {}
+            for field in holder._meta.concrete_fields:
+                value = getattr(holder, field.attname)
+                if getattr(field, "data_key", None) == "self" and value:
+                    values[field.attname] = _Owned(value)
+                    values[field.attname].key_id = holder.data_key
             type(holder)._base_manager.filter(
                 pk=holder.pk, data_key__isnull=True
-            ).update(data_key=holder.data_key)
+            ).update(data_key=holder.data_key, **values)
             holder.refresh_from_db(fields=["data_key"])  # a race: theirs wins
     return holder.data_key
 

@@ -17,6 +17,7 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
+from core import datakeys
 from core.addresses import client_address, rate_limit_bucket
 from privacy import selectors, services
 from privacy.forms import EraseConfirmForm, PublicRequestForm
@@ -84,6 +85,8 @@ class ExportDownloadView(View):
         ):
             return redirect_to_login(request.get_full_path())
         if export is None or not (open_by_link or export.user_id == request.user.pk):
+            raise Http404
+        if export.archive == datakeys.ERASED:  # its key destroyed: nothing to give
             raise Http404
         response = HttpResponse(
             base64.b64decode(export.archive), content_type="application/zip"

@@ -18,6 +18,12 @@ def forwards(apps, schema_editor):
     datakeys.adopt(Customer, batch_size=500, using=schema_editor.connection.alias)
 
 
+def backwards(apps, schema_editor):
+    datakeys.release(
+        apps.get_model("accounts", "Customer"), using=schema_editor.connection.alias
+    )
+
+
 class Migration(migrations.Migration):
     atomic = False
 
@@ -26,4 +32,4 @@ class Migration(migrations.Migration):
         ("core", "0005_data_keys"),
     ]
 
-    operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]
+    operations = [migrations.RunPython(forwards, backwards)]

@@ -17,9 +17,16 @@ def forwards(apps, schema_editor):
             datakeys.adopt(model, batch_size=500, using=schema_editor.connection.alias)
 
 
+def backwards(apps, schema_editor):
+    for name in MODELS:
+        datakeys.release(
+            apps.get_model("core", name), using=schema_editor.connection.alias
+        )
+
+
 class Migration(migrations.Migration):
     atomic = False
 
     dependencies = [("core", "0006_outbox_data_keys")]
 
-    operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]
+    operations = [migrations.RunPython(forwards, backwards)]

@@ -17,9 +17,16 @@ def forwards(apps, schema_editor):
             datakeys.adopt(model, batch_size=500, using=schema_editor.connection.alias)
 
 
+def backwards(apps, schema_editor):
+    for name in MODELS:
+        datakeys.release(
+            apps.get_model("licensing", name), using=schema_editor.connection.alias
+        )
+
+
 class Migration(migrations.Migration):
     atomic = False
 
     dependencies = [("licensing", "0018_data_keys"), ("core", "0005_data_keys")]
 
-    operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]
+    operations = [migrations.RunPython(forwards, backwards)]

@@ -175,12 +175,17 @@ def erasure_apply(request_id, *, actor: str = "system") -> ErasureReceipt | None
         if request.started_at is None:
             request.started_at = timezone.now()
             request.save(update_fields=["started_at"])
-        if customer is not None:
+        held = (
             licensing_services.invoices_hold_billing(customer=customer)
+            if customer is not None
+            else 0
+        )
         address = person_address(customer, user)
         key_ids = data_keys_about(customer=customer, user=user)
     destroyed_at = datakeys.destroy(*key_ids) if key_ids else None
-    return _erasure_finish(request_id, actor, address, destroyed_at)
+    # Step 3 works with the person as read in step 1: their values (the
+    # addresses that find rows sent to them) no longer decrypt from now on.
+    return _erasure_finish(request_id, actor, address, destroyed_at, customer, held)
 
 
 def data_keys_about(*, customer=None, user=None) -> set:
@@ -209,14 +214,20 @@ def _erasure_locked(request_id) -> ErasureRequest | None:
 
 
 @transaction.atomic
-def _erasure_finish(request_id, actor, address, destroyed_at) -> ErasureReceipt | None:
+def _erasure_finish(
+    request_id, actor, address, destroyed_at, customer, held
+) -> ErasureReceipt | None:
     request = _erasure_locked(request_id)
     if request is None:
         return None
-    customer, user = request.customer, request.user
+    user = request.user
+    if request.customer_id is None:
+        customer = None
     language = person_language(customer, user)
     partners = partners_who_saw(customer)
     counts = erase_person(customer=customer, user=user)
+    if held:  # the invoices took the billing details in step 1
+        counts["licensing.Invoice"] = counts.get("licensing.Invoice", 0) + held
     request.done_at = timezone.now()
     request.customer = request.user = None
     request.save(update_fields=["done_at", "customer", "user"])

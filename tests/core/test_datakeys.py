@@ -94,15 +94,18 @@ def test_values_without_a_key_yet_still_read_and_move_under_one_in_batches():
 
 def test_a_legacy_row_saving_one_value_gets_its_key_stored_too():
     customer = CustomerFactory(name="Before")
-    Customer.objects.filter(pk=customer.pk).update(data_key=None, name="Before")
+    Customer.objects.filter(pk=customer.pk).update(
+        data_key=None, name="Before", email="before@example.org"
+    )
     legacy = fresh(customer)
     legacy.name = "After"
     legacy.save(update_fields=["name"])  # data_key is not among the fields saved
     saved = fresh(customer)
     assert saved.data_key is not None and saved.name == "After"
-    assert stored("accounts_customer", "name", customer.pk).startswith(
-        f"dk1:{saved.data_key.hex}:"
-    )
+    for column in ("name", "email"):  # the values not saved move too
+        assert stored("accounts_customer", column, customer.pk).startswith(
+            f"dk1:{saved.data_key.hex}:"
+        )
 
 
 def test_rotation_rewraps_the_data_keys_only_and_reports_it(settings):
@@ -227,3 +230,46 @@ def test_a_long_task_keeps_a_bounded_number_of_keys_in_memory(settings):
     assert not set(first) & datakeys._cache().keys()
     datakeys.load(first)  # unwrapped again on demand, in one query
     assert set(first) <= datakeys._cache().keys()
+
+
+def test_a_row_deleted_takes_its_key_along_once_that_commits(
+    django_capture_on_commit_callbacks,
+):
+    email = outbox.enqueue(
+        key="datakeys-delete",
+        to="kari@example.org",
+        template="licensing/email/product_news",
+        context={},
+        language="en",
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        OutboxEmail.objects.filter(pk=email.pk).delete()
+    key = DataKey.objects.get(pk=email.data_key)
+    assert key.wrapped == "" and key.destroyed_at is not None
+    first = key.destroyed_at
+    assert datakeys.destroy(email.data_key) == first  # the first time stays
+
+
+def test_a_missing_key_is_an_error_not_an_erasure():
+    customer = CustomerFactory(name="Kari Nordmann")
+    DataKey.objects.filter(pk=customer.data_key).delete()  # a keys database lost
+    datakeys.forget()
+    with pytest.raises(datakeys.MissingDataKey):
+        Customer.objects.get(pk=customer.pk)
+
+
+def test_the_keys_database_may_not_be_the_main_one(settings):
+    assert datakeys.check_keys_database() == []
+    same = {**settings.DATABASES, "keys": dict(settings.DATABASES["default"])}
+    assert [e.id for e in datakeys.check_keys_database(databases=same)] == ["core.E002"]
+    gone = {"default": settings.DATABASES["default"]}
+    assert [e.id for e in datakeys.check_keys_database(databases=gone)] == ["core.E001"]
+
+
+def test_a_rolled_back_migration_puts_rows_back_under_the_field_keys():
+    customer = CustomerFactory(email="kari@example.org", name="Kari Nordmann")
+    assert datakeys.release(Customer, batch_size=2) == 1
+    assert not stored("accounts_customer", "name", customer.pk).startswith("dk1:")
+    released = fresh(customer)
+    assert released.data_key is None
+    assert (released.email, released.name) == ("kari@example.org", "Kari Nordmann")

@@ -2,6 +2,7 @@
 confirmation), a grace period with the account disabled and a cancel link, then
 the Celery task applies each field's strategy across all apps."""
 
+import base64
 import io
 from datetime import timedelta
 
@@ -18,7 +19,7 @@ from django.utils import timezone
 
 from accounts.models import Customer, User
 from cookies.models import ConsentRecord
-from core import outbox
+from core import datakeys, outbox
 from core.audit import Actor
 from core.fields import blind_index
 from core.models import AuditEvent, DataKey, OutboxEmail
@@ -301,3 +302,41 @@ def test_an_erasure_once_begun_can_no_longer_be_cancelled(
     ErasureRequest.objects.update(started_at=timezone.now())
     assert Client().post(link_path(email, CANCEL)).status_code == 404
     assert ErasureRequest.objects.get().cancelled_at is None
+
+
+def test_what_was_sent_to_a_customer_without_an_account_goes_with_them(
+    django_capture_on_commit_callbacks,
+):
+    """Step 3 finds the rows sent to the person's address although their key,
+    destroyed in step 2, no longer opens it: it works with the person as read
+    before."""
+    alone = CustomerFactory(email="alone@example.org")
+    sent = outbox.enqueue(
+        key="to-alone",
+        to="alone@example.org",
+        template="licensing/email/product_news",
+        context={},
+        language="en",
+    )
+    call_command("privacy_erase", email="alone@example.org", now=True)
+    assert not Customer.objects.filter(pk=alone.pk).exists()
+    assert not OutboxEmail.objects.filter(pk=sent.pk).exists()
+    assert DataKey.objects.get(pk=sent.data_key).destroyed_at is not None
+
+
+def test_an_export_whose_key_is_destroyed_is_not_found(db):
+    alone = CustomerFactory(email="alone@example.org")
+    case = services.case_open(kind="access", source="dpo", customer=alone)
+    export = services.case_export(case_id=case.pk, actor=Actor.system())
+    token = "t" * 40
+    export.token_hash = services.token_hash(token)
+    export.status = DataExport.Status.READY
+    export.ready_at = timezone.now()
+    export.expires_at = timezone.now() + timedelta(days=7)
+    export.archive = base64.b64encode(b"PK zip").decode()
+    export.save()
+    path = f"/privacy/exports/{token}/"
+    assert Client().get(path).content == b"PK zip"
+    datakeys.destroy(export.data_key)
+    datakeys.forget()
+    assert Client().get(path).status_code == 404
