@@ -11,7 +11,7 @@ from allauth.mfa.adapter import DefaultMFAAdapter
 from django.utils import timezone, translation
 
 from accounts.models import Customer
-from core import fields, outbox
+from core import datakeys, fields, outbox
 
 # What allauth puts in an email's context that makes one email differ from the
 # next to the same address (a link, a code, the moment of a notification).
@@ -93,12 +93,15 @@ class AccountAdapter(DefaultAccountAdapter):
 
 
 class MfaAdapter(DefaultMFAAdapter):
-    """TOTP secrets and recovery-code seeds are encrypted with FIELD_ENCRYPTION_KEYS
-    (rotated by `rotate_encryption_keys`, through accounts' rotation hook).
+    """TOTP secrets and recovery-code seeds are encrypted with FIELD_ENCRYPTION_KEYS,
+    then sealed with the account's data key as they are saved
+    (`accounts.services.mfa_secrets_seal`).
     """
 
     def encrypt(self, text: str) -> str:
         return fields.encrypt(text)
 
     def decrypt(self, encrypted_text: str) -> str:
+        if encrypted_text.startswith(datakeys.PREFIX):  # sealed with the account's key
+            return datakeys.unseal(encrypted_text)
         return fields.decrypt(encrypted_text)

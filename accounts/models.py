@@ -41,6 +41,9 @@ class User(AbstractUser):
     first_name = None
     last_name = None
     email = models.EmailField(_("email address"), unique=True)
+    # The account's own data key (core.datakeys): its TOTP secret and recovery
+    # seed are sealed with it (accounts.services.mfa_secrets_seal).
+    data_key = DataKeyField(_("data key"))
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []

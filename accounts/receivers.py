@@ -1,10 +1,11 @@
 """allauth's signals, connected in AccountsConfig.ready: each calls a service."""
 
 from allauth.account import signals
+from allauth.mfa.models import Authenticator
 from django.apps import apps
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_migrate, pre_save
 from django.utils import translation
 
 from accounts import roles
@@ -13,6 +14,7 @@ from accounts.services import (
     customer_attach_to_user,
     customer_email_change,
     mfa_secrets_rotate,
+    mfa_secrets_seal,
 )
 from core.fields import register_rotation_hook
 
@@ -28,6 +30,9 @@ def connect() -> None:
         use_customer_language_on_login, dispatch_uid="accounts.login_language"
     )
     register_rotation_hook("mfa.Authenticator", mfa_secrets_rotate)
+    pre_save.connect(
+        mfa_secrets_seal, sender=Authenticator, dispatch_uid="accounts.mfa_seal"
+    )
     post_migrate.connect(roles_after_migrate, dispatch_uid="accounts.roles_sync")
 
 

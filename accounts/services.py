@@ -5,10 +5,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import Customer, User
-from core import audit
+from core import audit, datakeys
 from core.audit import Actor
 from core.batches import keyset_batches
-from core.fields import blind_index, needs_rotation, rotate
+from core.fields import blind_index, data_key_of, decrypt, needs_rotation, rotate
 
 
 def customer_get_or_create(
@@ -268,6 +268,29 @@ def _rotated_mfa_data(data: dict) -> tuple[dict, int]:
             a != b for a, b in zip(codes, data["migrated_codes"], strict=True)
         )
     return data, rotated
+
+
+def mfa_secrets_seal(sender, instance, **kwargs) -> None:
+    """`pre_save` of allauth's Authenticator: the secrets allauth encrypted with
+    the field keys (its adapter knows no user) go under the account's data key,
+    which erasure destroys; reading them needs only the value (`dk1:` names its key)."""
+    key_id = data_key_of(instance, "user")
+    if key_id is None:
+        return
+    data = dict(instance.data or {})
+    for name in MFA_ENCRYPTED_KEYS:
+        value = data.get(name)
+        if isinstance(value, str) and value and not value.startswith(datakeys.PREFIX):
+            data[name] = datakeys.seal(decrypt(value), key_id)
+    codes = data.get("migrated_codes")
+    if isinstance(codes, list):
+        data["migrated_codes"] = [
+            datakeys.seal(decrypt(c), key_id)
+            if isinstance(c, str) and not c.startswith(datakeys.PREFIX)
+            else c
+            for c in codes
+        ]
+    instance.data = data
 
 
 def mfa_secrets_rotate(*, batch_size: int = 500) -> int:

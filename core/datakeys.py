@@ -62,10 +62,13 @@ _local = threading.local()
 
 
 @checks.register(checks.Tags.database)
-def check_keys_database(app_configs=None, databases=None, **kwargs):
-    """The data keys must not share the main database: a dump of it would hold them."""
-    databases = settings.DATABASES if databases is None else databases
-    main, keys = databases["default"], databases.get(ALIAS)
+def check_keys_database(app_configs=None, configured=None, **kwargs):
+    """The data keys must not share the main database: a dump of it would hold them.
+
+    (`databases`, among Django's arguments, names the aliases a check may query.)
+    """
+    configured = settings.DATABASES if configured is None else configured
+    main, keys = configured["default"], configured.get(ALIAS)
     if keys is None:
         return [
             checks.Error(

@@ -314,6 +314,7 @@ REGISTRY: dict[str, Entry] = {
         notes="The login address is the one value stored as it is (SPEC section 7).",
         fields={
             "id": NO,
+            "data_key": NO,
             "password": SECRET,
             "last_login": LOGIN,
             "is_superuser": NO,

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from allauth.account.models import EmailAddress
+from allauth.mfa.adapter import get_adapter as get_adapter_mfa
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP
@@ -20,6 +21,7 @@ from django.test import override_settings
 
 from accounts.adapter import AccountAdapter, email_template, outbox_key
 from accounts.models import Customer, User
+from core import datakeys
 from core.models import OutboxEmail
 from core.outbox import render_email
 from tests.factories import CustomerFactory, UserFactory
@@ -137,19 +139,29 @@ def raw_data(authenticator) -> str:
 
 
 @pytest.mark.django_db
-def test_totp_secrets_and_recovery_seeds_are_stored_encrypted():
+def test_totp_secrets_and_recovery_seeds_are_sealed_with_the_accounts_key():
     user = UserFactory()
     totp = TOTP.activate(user, "JBSWY3DPEHPK3PXP").instance
     codes = RecoveryCodes.activate(user)
     assert "JBSWY3DPEHPK3PXP" not in raw_data(totp)
-    assert TOTP(totp).validate_code("000000") in (True, False)  # decrypts
-    seed = codes.instance.data["seed"]
-    assert seed.startswith("gAAAA")  # a Fernet token
+    user.refresh_from_db()
+    for value in (totp.data["secret"], codes.instance.data["seed"]):
+        assert value.startswith(f"dk1:{user.data_key.hex}:")
+    datakeys.forget()
+    assert TOTP(Authenticator.objects.get(pk=totp.pk)).validate_code("000000") in (
+        True,
+        False,
+    )  # decrypts
     assert len(codes.get_unused_codes()) > 0
+    # Erasure destroys the account's key: the secrets in any copy stop opening.
+    datakeys.destroy(user.data_key)
+    datakeys.forget()
+    secret = Authenticator.objects.get(pk=totp.pk).data["secret"]
+    assert get_adapter_mfa().decrypt(secret) == datakeys.ERASED
 
 
 @pytest.mark.django_db
-def test_key_rotation_re_encrypts_the_mfa_secrets():
+def test_key_rotation_re_wraps_the_accounts_key_not_the_mfa_secrets():
     user = UserFactory()
     totp = TOTP.activate(user, "JBSWY3DPEHPK3PXP").instance
     RecoveryCodes.activate(user)
@@ -159,15 +171,11 @@ def test_key_rotation_re_encrypts_the_mfa_secrets():
         FIELD_ENCRYPTION_KEYS=[new_key, *settings.FIELD_ENCRYPTION_KEYS]
     ):
         call_command("rotate_encryption_keys", stdout=open("/dev/null", "w"))  # noqa: SIM115
-        totp.refresh_from_db()
-        assert totp.data["secret"] != before[totp.pk]["secret"]
-        assert Fernet(new_key.encode()).decrypt(totp.data["secret"].encode()) == (
-            b"JBSWY3DPEHPK3PXP"
-        )
-        for authenticator in Authenticator.objects.filter(
-            type=Authenticator.Type.RECOVERY_CODES
-        ):
-            Fernet(new_key.encode()).decrypt(authenticator.data["seed"].encode())
+    assert {a.pk: dict(a.data) for a in Authenticator.objects.all()} == before
+    with override_settings(FIELD_ENCRYPTION_KEYS=[new_key]):
+        datakeys.forget()
+        secret = Authenticator.objects.get(pk=totp.pk).data["secret"]
+        assert get_adapter_mfa().decrypt(secret) == "JBSWY3DPEHPK3PXP"
 
 
 def test_sign_in_attempts_are_counted_in_redis_under_production_settings():

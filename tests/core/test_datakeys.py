@@ -261,9 +261,13 @@ def test_a_missing_key_is_an_error_not_an_erasure():
 def test_the_keys_database_may_not_be_the_main_one(settings):
     assert datakeys.check_keys_database() == []
     same = {**settings.DATABASES, "keys": dict(settings.DATABASES["default"])}
-    assert [e.id for e in datakeys.check_keys_database(databases=same)] == ["core.E002"]
+    assert [e.id for e in datakeys.check_keys_database(configured=same)] == [
+        "core.E002"
+    ]
     gone = {"default": settings.DATABASES["default"]}
-    assert [e.id for e in datakeys.check_keys_database(databases=gone)] == ["core.E001"]
+    assert [e.id for e in datakeys.check_keys_database(configured=gone)] == [
+        "core.E001"
+    ]
 
 
 def test_a_rolled_back_migration_puts_rows_back_under_the_field_keys():
@@ -273,3 +277,8 @@ def test_a_rolled_back_migration_puts_rows_back_under_the_field_keys():
     released = fresh(customer)
     assert released.data_key is None
     assert (released.email, released.name) == ("kari@example.org", "Kari Nordmann")
+
+
+def test_migrate_runs_the_check_as_django_calls_it():
+    """`migrate` passes the aliases a check may query as `databases`."""
+    call_command("check", "--database", "default", "--database", "keys")
