@@ -147,11 +147,12 @@ def load(ids) -> None:
     cached as None: what it held reads as erased. A key with no row at all
     raises `MissingDataKey`: that is a lost key, not an erasure."""
     ids = set(ids)
-    missing = ids - _cache().keys()
+    cache = _cache()
+    missing = {key_id for key_id in ids if key_id not in cache}  # O(ids), not O(cache)
     if not missing:
         return
     cache = _cache(room=len(missing))
-    missing = ids - cache.keys()  # all of them, if the cache started again
+    missing = {key_id for key_id in ids if key_id not in cache}  # all, if it restarted
     rows = dict(
         _model()
         .objects.using(ALIAS)

@@ -282,3 +282,13 @@ def test_a_rolled_back_migration_puts_rows_back_under_the_field_keys():
 def test_migrate_runs_the_check_as_django_calls_it():
     """`migrate` passes the aliases a check may query as `databases`."""
     call_command("check", "--database", "default", "--database", "keys")
+
+
+def test_a_load_that_restarts_the_cache_keeps_every_key_it_was_asked_for():
+    datakeys.forget()
+    cached = datakeys.create_many(datakeys.CACHE_LIMIT)  # full
+    new = datakeys.create_many(1)
+    datakeys.forget()
+    datakeys.load(cached)
+    datakeys.load([cached[0], *new])  # no room for `new` without starting again
+    assert {cached[0], *new} <= datakeys._cache().keys()
