@@ -25,7 +25,7 @@ from cryptography.fernet import Fernet, InvalidToken
 from django.apps import apps
 from django.conf import settings
 from django.core import checks
-from django.db import models, transaction
+from django.db import migrations, models, transaction
 from django.db.models.query import ModelIterable
 from django.utils import timezone
 
@@ -367,3 +367,21 @@ def release(model, *, batch_size: int = 500, using: str = "default") -> int:
         released += len(batch)
         if len(batch) < batch_size:
             return released
+
+
+def adoption(app_label: str, *model_names: str):
+    """The migration operation that `adopt`s these models' rows (and `release`s
+    them when rolled back); its migration must be `atomic = False`, so that each
+    batch commits and an interrupted `migrate` resumes."""
+
+    def forwards(apps, schema_editor):
+        for name in model_names:
+            adopt(apps.get_model(app_label, name), using=schema_editor.connection.alias)
+
+    def backwards(apps, schema_editor):
+        for name in model_names:
+            release(
+                apps.get_model(app_label, name), using=schema_editor.connection.alias
+            )
+
+    return migrations.RunPython(forwards, backwards)

@@ -11,25 +11,9 @@ from django.db import migrations
 from core import datakeys
 
 
-def forwards(apps, schema_editor):
-    Customer = apps.get_model("accounts", "Customer")
-    if not Customer.objects.filter(data_key__isnull=True).exists():
-        return
-    datakeys.adopt(Customer, batch_size=500, using=schema_editor.connection.alias)
-
-
-def backwards(apps, schema_editor):
-    datakeys.release(
-        apps.get_model("accounts", "Customer"), using=schema_editor.connection.alias
-    )
-
-
 class Migration(migrations.Migration):
-    atomic = False
+    atomic = False  # each batch commits: an interrupted `migrate` resumes
 
-    dependencies = [
-        ("accounts", "0004_data_keys"),
-        ("core", "0005_data_keys"),
-    ]
+    dependencies = [("accounts", "0004_data_keys"), ("core", "0005_data_keys")]
 
-    operations = [migrations.RunPython(forwards, backwards)]
+    operations = [datakeys.adoption("accounts", "Customer")]

@@ -7,26 +7,10 @@ from django.db import migrations
 
 from core import datakeys
 
-MODELS = ("OutboxEmail",)
-
-
-def forwards(apps, schema_editor):
-    for name in MODELS:
-        model = apps.get_model("core", name)
-        if model.objects.filter(data_key__isnull=True).exists():
-            datakeys.adopt(model, batch_size=500, using=schema_editor.connection.alias)
-
-
-def backwards(apps, schema_editor):
-    for name in MODELS:
-        datakeys.release(
-            apps.get_model("core", name), using=schema_editor.connection.alias
-        )
-
 
 class Migration(migrations.Migration):
-    atomic = False
+    atomic = False  # each batch commits: an interrupted `migrate` resumes
 
     dependencies = [("core", "0006_outbox_data_keys")]
 
-    operations = [migrations.RunPython(forwards, backwards)]
+    operations = [datakeys.adoption("core", "OutboxEmail")]

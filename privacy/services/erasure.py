@@ -192,16 +192,21 @@ def data_keys_about(*, customer=None, user=None) -> set:
     """The data keys of the person and of every row about them that has its own
     (each such model's personal fields are deleted or anonymised on erasure)."""
     keys = set()
+    for _label, rows in _rows_about(customer, user):
+        if any(f.name == "data_key" for f in rows.model._meta.concrete_fields):
+            keys.update(rows.exclude(data_key=None).values_list("data_key", flat=True))
+    return keys
+
+
+def _rows_about(customer, user):
+    """(label, rows) of every model whose rows about the person erasure handles
+    itself (licenses, invoices and refunds are licensing's; sessions end apart)."""
     for label in REGISTRY:
-        model = apps.get_model(label)
-        if label == "sessions.Session" or not any(
-            f.name == "data_key" for f in model._meta.concrete_fields
-        ):
+        if label in LEFT_TO_LICENSING or label == "sessions.Session":
             continue
         rows = selectors.rows_about(label, customer=customer, user=user, erasing=True)
         if rows is not None:
-            keys.update(rows.exclude(data_key=None).values_list("data_key", flat=True))
-    return keys
+            yield label, rows
 
 
 def _erasure_locked(request_id) -> ErasureRequest | None:
@@ -289,13 +294,10 @@ def erase_person(*, customer=None, user=None) -> dict[str, int]:
     """Every row about the person, deleted or anonymised as the registry says;
     counts by model."""
     # Found first: some rows are found through the person's licenses.
-    found = {}
-    for label in REGISTRY:
-        if label in LEFT_TO_LICENSING or label == "sessions.Session":
-            continue
-        rows = selectors.rows_about(label, customer=customer, user=user, erasing=True)
-        if rows is not None:
-            found[label] = list(rows.values_list("pk", flat=True))
+    found = {
+        label: list(rows.values_list("pk", flat=True))
+        for label, rows in _rows_about(customer, user)
+    }
     counts = {}
     if customer is not None:
         counts.update(licensing_services.licenses_unregister(customer=customer))
